@@ -21,6 +21,16 @@ $(NODE_STAMP): tests/node/package.json
 
 node-deps: $(NODE_STAMP)
 
+# Packages the React/Next.js model airplanes and the docs' TS snippets are type-checked against.
+TYPECHECK_STAMP := tests/typecheck/node_modules/.installed
+.PHONY: typecheck-deps
+$(TYPECHECK_STAMP): tests/typecheck/package.json
+	cd tests/typecheck && npm install --no-audit --no-fund --ignore-scripts --silent
+	touch $(TYPECHECK_STAMP)
+
+typecheck-deps: $(TYPECHECK_STAMP)
+test: $(TYPECHECK_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/posthog-lsp demo
 
@@ -36,3 +46,23 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) tests/node/node_modules
+
+# VS Code extension: `make vsix` packages vscode-client/posthog-lsp.vsix (with the server wheel inside),
+# `make test-vscode` runs its unit tests, `make test-e2e` drives it in a real VS Code (code-server + chromium).
+VSCODE_STAMP := vscode-client/node_modules/.installed
+.PHONY: vsix test-vscode test-e2e
+
+$(VSCODE_STAMP): vscode-client/package.json vscode-client/package-lock.json
+	cd vscode-client && npm ci --no-audit --no-fund --silent
+	touch $(VSCODE_STAMP)
+
+vsix: $(STAMP) $(VSCODE_STAMP)
+	rm -f vscode-client/bundled/*.whl
+	$(BIN)/python -m pip wheel --quiet --no-deps -w vscode-client/bundled .
+	cd vscode-client && npm run --silent package
+
+test-vscode: $(STAMP) $(VSCODE_STAMP)
+	cd vscode-client && npm test --silent
+
+test-e2e: vsix
+	bash tests/e2e/run.sh

@@ -19,6 +19,16 @@ def build_parser() -> argparse.ArgumentParser:
     mcp.add_argument("--root", default=".", help="workspace root the tools are confined to")
     mcp.add_argument("--http", type=int, metavar="PORT", help="serve streamable HTTP on 127.0.0.1:PORT")
     sub.add_parser("demo", help="scan the bundled sample app (no API key, no network)")
+    integrate = sub.add_parser("integrate", help="add PostHog to a project (deterministic, or with the agent)")
+    integrate.add_argument("path", nargs="?", default=".")
+    integrate.add_argument("--dry-run", action="store_true", help="print a unified diff and write nothing")
+    integrate.add_argument("--yes", action="store_true", help="do not ask before writing")
+    integrate.add_argument("--agent", choices=["auto", "on", "off"], default="auto",
+                           help="auto: the agent when ANTHROPIC_API_KEY is set, else deterministic")
+    integrate.add_argument("--region", choices=["us", "eu"], default="us")
+    integrate.add_argument("--host", help="PostHog host (self-hosted, a proxy or a local sink)")
+    integrate.add_argument("--package", metavar="DIR", help="only the package in DIR (monorepos)")
+    integrate.add_argument("--api-key", help="project token (default: $POSTHOG_PROJECT_TOKEN)")
     return parser
 
 
@@ -37,6 +47,12 @@ def main(argv: list[str] | None = None) -> None:
         from .mcp_server import main as mcp_main
 
         mcp_main(root=args.root, http_port=args.http)
+    elif command == "integrate":
+        from .agent.run import IntegrateOptions, run_integrate
+
+        options = IntegrateOptions(root=args.path, dry_run=args.dry_run, yes=args.yes, agent=args.agent,
+                                   region=args.region, host=args.host, package=args.package, api_key=args.api_key)
+        sys.exit(run_integrate(options))
     elif command == "demo":
         from .demo import run_demo
 

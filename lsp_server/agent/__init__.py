@@ -1,1 +1,1 @@
-"""agent (being built)."""
+"""The Integrate PostHog workflow: stages, sandboxed tools, deterministic and agent runners."""

@@ -1,14 +1,485 @@
-"""Flow detector (being built): finds signup/login/logout/... flows in a parsed document."""
+"""Flow detector: finds signup, login, logout, password reset, checkout, payment, subscription and account
+deletion flows in one parsed JS/TS/Python document.
+
+Algorithm (all vocabulary is data in `skills/detection/flows.toml`, see `vocabulary.py`):
+1. Skip test/e2e/seed/story paths and files (`[paths]`, `[negatives]`).
+2. Extract functions ("units") with one tree-sitter query: name (variable/property/export/JSX attribute),
+   route (`router.post('/login', …)`, `@app.post("/token")`, Next.js `app/**/route.ts`, NestJS `@Post`),
+   handler-ness (route, view, server action, `handleX`/`onX`), calls and strings (`functions.py`).
+3. Per unit and kind, score the evidence: a library call performing the flow (`supabase.auth.signUp`,
+   `stripe.checkout.sessions.create`, Django `login()` …) ≈ 0.9; name/route phrase ("handle sign in",
+   "/logout") plus a supporting call (bcrypt.compare, jwt.sign, user insert) ≈ 0.8; name with route,
+   URL or handler context ≈ 0.65–0.75; name alone 0.5. Report at or above `threshold`. React components,
+   hooks and names with UI/data nouns never count by name; per-kind negative tokens veto a name.
+4. Webhooks: each event-type literal (`case 'invoice.paid':`, `event["type"] == …`, dispatch dicts) gives
+   one flow per kind, anchored in its branch.
+5. Drop duplicates: a login in a register handler (yields_to), an outer function whose only evidence is
+   its name when an inner one holds the call, a local caller of a function already reported.
+6. Insertion point, side, user id, identify/reset/capture presence (`insertion.py`, `user_ids.py`).
+Never raises: any failure yields no flows for the document.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from .model import Flow, Package, PosthogCall
+from tree_sitter import Node
+
+from . import insertion, user_ids
+from .functions import Call, Unit, extract_units, string_value
+from .model import Flow, FlowKind, Package, PosthogCall, Side, Span
 from .parsing import ParsedDocument
+from .vocabulary import CallRule, Vocabulary, load, tokens
+
+log = logging.getLogger(__name__)
+
+_LOGIN_KINDS = frozenset({FlowKind.LOGIN, FlowKind.SIGNUP})
+_IDENTIFY_KINDS = frozenset({"identify", "identify_context", "set"})
+_CONDITION_PARTS = frozenset(  # what lies between an event-type literal and its `if`
+    {
+        "binary_expression",
+        "parenthesized_expression",
+        "comparison_operator",
+        "boolean_operator",
+        "tuple",
+        "list",
+        "array",
+        "set",
+        "not_operator",
+        "unary_expression",
+    }
+)
 
 
 def detect_flows(
-    doc: ParsedDocument, path: str, *, calls: Sequence[PosthogCall] = (), package: Package | None = None
+    doc: ParsedDocument,
+    path: str,
+    *,
+    calls: Sequence[PosthogCall] = (),
+    package: Package | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> list[Flow]:
-    return []
+    """Flows in `doc` (`path` relative to the workspace root, '/' separators). Never raises."""
+    try:
+        return _Detector(doc, path.replace("\\", "/"), calls, package, vocabulary or load()).run()
+    except Exception:  # a detector bug must cost findings, never the caller
+        log.exception("flow detection failed for %s", path)
+        return []
+
+
+@dataclass(slots=True)
+class _Candidate:
+    unit: Unit
+    kind: FlowKind
+    score: float
+    evidence: list[str]
+    anchor: Call | None = None
+    anchor_rule: CallRule | None = None
+    strong: bool = False
+    name_hit: bool = False
+    branch: list[Node] = field(default_factory=list)  # webhook branch statements
+    branch_block: Node | None = None
+    branch_node: Node | None = None  # the case/if node (span of the flow)
+    symbol: str | None = None  # instead of the unit's (a JSX handler reference)
+    reference: bool = False  # the anchor is a handler passed by name, not a call
+
+
+class _Detector:
+    def __init__(
+        self,
+        doc: ParsedDocument,
+        path: str,
+        calls: Sequence[PosthogCall],
+        package: Package | None,
+        vocab: Vocabulary,
+    ) -> None:
+        self.doc, self.path, self.calls, self.package, self.vocab = doc, path, calls, package, vocab
+        self._import_ok: dict[int, bool] = {}
+
+    def run(self) -> list[Flow]:
+        vocab, doc = self.vocab, self.doc
+        if vocab.path_exclude.search(self.path) or vocab.is_test_code(doc.text):
+            return []
+        units = extract_units(doc, vocab, self.path)
+        self.lines = doc.text.split("\n")
+        self.file_side = self._file_side()
+        candidates: list[_Candidate] = []
+        by_name = {u.name: u for u in units if u.name}
+        for unit in units:
+            if unit.negative:
+                continue
+            candidates.extend(self._unit_candidates(unit))
+            candidates.extend(self._webhook_candidates(unit, by_name))
+            candidates.extend(self._reference_candidates(unit))
+        kept = self._dedupe(candidates, units)
+        return [self._flow(c) for c in kept]
+
+    # --- evidence ------------------------------------------------------------------------------------------
+
+    def _rules(self, call: Call) -> list[CallRule]:
+        vocab, doc = self.vocab, self.doc
+        last = call.dotted.rsplit(".", 1)[-1]
+        out: list[CallRule] = []
+        if any(call.dotted == n or call.dotted.endswith("." + n) for n in vocab.negative_callees):
+            return out
+        for rule in (*vocab.by_last_segment.get(last, ()), *vocab.regex_rules):
+            if rule.suffixes and not any(call.dotted == s or call.dotted.endswith("." + s) for s in rule.suffixes):
+                continue
+            if rule.callee_re is not None and not rule.callee_re.fullmatch(call.dotted):
+                continue
+            if rule.callee_text_re is not None and not rule.callee_text_re.search(call.callee_text.replace(" ", "")):
+                continue
+            if rule.args_re is not None and not rule.args_re.search(call.args_text(doc)):
+                continue
+            if rule.requires_import is not None:
+                ok = self._import_ok.get(id(rule))
+                if ok is None:
+                    ok = self._import_ok[id(rule)] = bool(rule.requires_import.search(doc.text))
+                if not ok:
+                    continue
+            out.append(rule)
+        return out
+
+    def _padded(self, name: str, *, for_name: bool) -> str:
+        toks = tokens(name)
+        if not toks or (for_name and any(t in self.vocab.ignore_name_tokens for t in toks)):
+            return ""
+        return " " + " ".join(toks) + " "
+
+    def _url_tokens(self, unit: Unit) -> str:
+        parts = []
+        for s in unit.strings:
+            if s.end_byte - s.start_byte > 200 or self.doc.data[s.start_byte + 1 : s.start_byte + 2] not in b"/ha$":
+                continue
+            if s.parent is None or s.parent.type not in ("arguments", "argument_list"):
+                continue
+            call = s.parent.parent
+            callee = call.child_by_field_name("function") if call is not None else None
+            if callee is None or self.doc.node_text(callee).rsplit(".", 1)[-1] not in self.vocab.request_callees:
+                continue  # redirect("/login") navigates; only requests name a flow
+            value = string_value(self.doc.node_text(s))
+            if value.startswith(("/", "http", "api/", "auth/", "${")):
+                parts.append(value.split("?", 1)[0])
+        return " " + " ".join(tokens(" ".join(parts))) + " " if parts else ""
+
+    def _unit_candidates(self, unit: Unit) -> list[_Candidate]:
+        vocab, scores = self.vocab, self.vocab.scores
+        strong: dict[FlowKind, list[tuple[Call, CallRule]]] = {}
+        support: dict[FlowKind, list[Call]] = {}
+        for call in (*unit.middleware, *unit.calls):
+            best: dict[FlowKind, CallRule] = {}
+            specific: set[str] = set()  # suffixes claimed by a rule that also checked the arguments
+            for rule in self._rules(call):
+                if rule.role == "support":
+                    support.setdefault(rule.kind, []).append(call)
+                    continue
+                if rule.args_re is None and specific.intersection(rule.suffixes):
+                    continue  # `subscriptions.update(…cancel_at_period_end: true)` is a cancellation only
+                if rule.args_re is not None:
+                    specific.update(rule.suffixes)
+                if rule.kind not in best or rule.confidence > best[rule.kind].confidence:
+                    best[rule.kind] = rule
+            for kind, rule in best.items():
+                strong.setdefault(kind, []).append((call, rule))
+        named = not (unit.is_component or unit.is_hook)
+        name_pad = self._padded(unit.name, for_name=True) if named else ""
+        route_pad = self._padded(unit.route_path or "", for_name=False)
+        url_pad = self._url_tokens(unit) if name_pad or unit.handler else ""
+        if not strong and not name_pad and not route_pad and not url_pad:
+            return []
+        out: list[_Candidate] = []
+        name_toks, route_toks, url_toks = set(name_pad.split()), set(route_pad.split()), set(url_pad.split())
+        for kind, kv in vocab.kinds.items():
+            negative = kv.negative
+            name_hit = kv.matches_name(name_pad)
+            if name_hit and not negative.isdisjoint(name_toks):
+                name_hit = None
+            route_hit = kv.matches_name(route_pad)
+            sup = support.get(kind, [])
+            if route_pad and not route_hit and sup:
+                route_hit = kv.matches_route_extra(route_pad)
+            if route_hit and not negative.isdisjoint(route_toks):
+                route_hit = None
+            url_hit = kv.matches_name(url_pad)
+            if url_hit and not negative.isdisjoint(url_toks):
+                url_hit = None
+            hits = strong.get(kind, [])
+            if not hits and not name_hit and not route_hit and not (url_hit and unit.handler):
+                continue
+            evidence: list[str] = []
+            score = 0.0
+            if hits:
+                score = max(rule.confidence for _, rule in hits)
+                evidence.extend(f"calls {c.dotted}" for c, _ in hits[:3])
+            if name_hit:
+                evidence.append(f"name '{unit.name}' says {name_hit}")
+                score = max(score, scores.get("name_only", 0.5))
+                if unit.handler and self._does_something(unit):
+                    score = max(score, scores.get("name_and_handler", 0.65))
+                if url_hit:
+                    score = max(score, scores.get("name_and_url", 0.7))
+                if route_hit:
+                    score = max(score, scores.get("name_and_route", 0.75))
+                if sup:
+                    score = max(score, scores.get("name_and_support", 0.85))
+            if route_hit:
+                evidence.append(f"route {unit.route_method or ''} {unit.route_path}".replace("  ", " "))
+                score = max(score, scores.get("route_only", 0.6))
+                if sup:
+                    score = max(score, scores.get("route_and_support", 0.8))
+            if url_hit and unit.handler:
+                evidence.append(f"requests a {url_hit} URL")
+                score = max(score, scores.get("name_and_handler", 0.65))
+            if sup and (name_hit or route_hit):
+                evidence.append(f"calls {sup[-1].dotted}")
+            if unit.route_method == "GET" and not hits:
+                score -= scores.get("get_route_penalty", 0.2)
+            if score + 1e-9 < vocab.threshold:
+                continue
+            anchor, rule = hits[-1] if hits else (None, None)
+            if anchor is None and sup and (name_hit or route_hit):
+                anchor = sup[-1]
+            if anchor is not None and anchor in unit.middleware:
+                anchor = None  # passport.authenticate before the handler: success is the handler's start
+            out.append(
+                _Candidate(unit, kind, round(min(score, 1.0), 2), evidence, anchor, rule, bool(hits), bool(name_hit))
+            )
+        return out
+
+    def _reference_candidates(self, unit: Unit) -> list[_Candidate]:
+        """`<button onClick={signOut}>`: the library function itself is the handler."""
+        out = []
+        for attr, ref in unit.references:
+            if not attr.startswith("on"):
+                continue  # formAction={login} points at a server action reported where it is defined
+            for rule in self._rules(ref):
+                if rule.role == "strong" and rule.confidence >= self.vocab.threshold:
+                    symbol = f"{unit.symbol}.{attr}" if attr else unit.symbol
+                    evidence = [f"{attr or 'handler'} is {ref.dotted}", "handler reference: wrap it to add a capture"]
+                    candidate = _Candidate(unit, rule.kind, rule.confidence, evidence, ref, rule, True, symbol=symbol)
+                    candidate.reference = True
+                    out.append(candidate)
+                    break
+        return out
+
+    def _does_something(self, unit: Unit) -> bool:
+        """Some call beyond UI state and response building (`setShowLogin(true)`, `render(...)`)."""
+        return any(not self.vocab.passive_callee_re.match(c.dotted) for c in (*unit.middleware, *unit.calls))
+
+    def _webhook_candidates(self, unit: Unit, by_name: dict[str, Unit]) -> list[_Candidate]:
+        vocab, doc = self.vocab, self.doc
+        out: dict[FlowKind, _Candidate] = {}
+        for s in unit.strings:
+            raw = doc.data[s.start_byte + 1 : s.end_byte - 1]
+            if raw not in vocab.webhook_bytes:
+                continue
+            event_type = raw.decode()
+            kind = vocab.webhooks[event_type]
+            if kind in out:
+                continue
+            target = self._branch(s, by_name, unit)
+            if target is None:
+                continue
+            owner, branch_node, stmts, block = target
+            out[kind] = _Candidate(
+                owner,
+                kind,
+                vocab.scores.get("webhook", 0.9),
+                [f"handles webhook '{event_type}'"],
+                strong=True,
+                branch=stmts,
+                branch_block=block,
+                branch_node=branch_node,
+            )
+        return list(out.values())
+
+    def _branch(self, s: Node, by_name: dict[str, Unit], unit: Unit) -> tuple[Unit, Node, list[Node], Node] | None:
+        """The statements run when the event type equals the literal `s`, and the unit they belong to."""
+        doc = self.doc
+        p = s.parent
+        if p is None:
+            return None
+        if p.type == "switch_case":
+            case = p
+            while case is not None:
+                value = case.child_by_field_name("value")
+                stmts = [c for c in case.named_children if c.type != "comment" and c != value]
+                if stmts:
+                    return unit, p, stmts, case
+                case = case.next_named_sibling
+            return None
+        if p.type in ("pair", "dictionary"):
+            value = p.child_by_field_name("value")
+            if value is not None and value.type == "identifier" and (target := by_name.get(doc.node_text(value))):
+                body = target.body
+                return target, target.node, insertion.statements(body), body
+            return None
+        cur, hops = s, 0
+        while cur.parent is not None and hops < 6:
+            cur, hops = cur.parent, hops + 1
+            if cur.type == "case_pattern" or cur.type == "case_clause":
+                clause = cur if cur.type == "case_clause" else cur.parent
+                if clause is None:
+                    return None
+                block = clause.child_by_field_name("consequence") or clause.named_children[-1]
+                return unit, clause, insertion.statements(block), block
+            if cur.type in ("if_statement", "elif_clause"):
+                cond = cur.child_by_field_name("condition")
+                block = cur.child_by_field_name("consequence")
+                if cond is None or block is None or not (cond.start_byte <= s.start_byte < cond.end_byte):
+                    return None
+                stmts = insertion.statements(block) if block.type in ("statement_block", "block") else [block]
+                return unit, cur, stmts, block
+            if cur.type not in _CONDITION_PARTS:
+                return None
+        return None
+
+    # --- deduplication -------------------------------------------------------------------------------------
+
+    def _dedupe(self, candidates: list[_Candidate], units: list[Unit]) -> list[_Candidate]:
+        by_unit: dict[int, list[_Candidate]] = {}
+        for c in candidates:
+            by_unit.setdefault(id(c.unit), []).append(c)
+        flow_names = {(c.unit.name, c.kind) for c in candidates if c.strong and c.unit.name}
+        kept: list[_Candidate] = []
+        seen: set[tuple[int, FlowKind, str | None]] = set()
+        for c in candidates:
+            key = (id(c.unit), c.kind, c.symbol)
+            if key in seen:
+                continue
+            same_unit = by_unit[id(c.unit)]
+            yields = self.vocab.kinds[c.kind].yields_to
+            if yields and not c.name_hit and any(o.kind in yields for o in same_unit if o is not c):
+                continue
+            if self._inner_has(c, candidates):
+                continue
+            if c.anchor is not None and c.anchor_rule is not None and "." not in c.anchor.dotted.removeprefix("this."):
+                callee = c.anchor.dotted.removeprefix("this.")
+                if (callee, c.kind) in flow_names and callee != c.unit.name:
+                    continue  # `login(email, pw)` calling this file's own login(): reported there
+            seen.add(key)
+            kept.append(c)
+        return kept
+
+    @staticmethod
+    def _inner_has(c: _Candidate, candidates: list[_Candidate]) -> bool:
+        """A nested function reports this kind more precisely: c has only a name, or the nested function is the
+        callback of c's own anchoring call (`passport.authenticate('local', (err, user) => { req.logIn… })`)."""
+        for other in candidates:
+            if other is c or other.kind != c.kind or other.branch_block is not None or c.branch_block is not None:
+                continue
+            u = other.unit.parent
+            while u is not None and u is not c.unit:
+                u = u.parent
+            if u is None:
+                continue
+            if not c.strong:
+                return True
+            anchor = c.anchor.node if c.anchor is not None else None
+            if other.strong and anchor is not None and anchor.start_byte <= other.unit.start < anchor.end_byte:
+                return True
+        return False
+
+    # --- the Flow ------------------------------------------------------------------------------------------
+
+    def _flow(self, c: _Candidate) -> Flow:
+        doc, vocab, unit = self.doc, self.vocab, c.unit
+        if c.branch_block is not None:
+            ins = insertion.in_branch(doc, c.branch, vocab, c.branch_block)
+            span_node = c.branch_node or unit.node
+        elif c.reference and c.anchor is not None:
+            node = c.anchor.node
+            ins = insertion.Insertion(node.start_point[0], insertion.indent_of(doc, node), doc.span(node), node)
+            span_node = unit.node
+        elif c.anchor is not None:
+            ins = insertion.after_call(doc, c.anchor.node, unit.node, vocab)
+            span_node = unit.node
+        else:
+            ins = insertion.at_end(doc, unit.node, unit.body, vocab)
+            span_node = unit.node
+        side = self._side(unit)
+        scope = doc.span(span_node) if c.branch_block is not None else doc.span(unit.node)
+        fn_span = doc.span(unit.node)
+        user_id = user_ids.resolve(doc, vocab, unit, c.kind, c.anchor, c.anchor_rule, ins, span_node, self.lines)
+        evidence = list(c.evidence)
+        if ins.note:
+            evidence.append(ins.note)
+        return Flow(
+            path=self.path,
+            symbol=c.symbol or unit.symbol,
+            kind=c.kind,
+            span=doc.span(span_node),
+            insert_line=ins.line,
+            insert_indent=ins.indent,
+            event=vocab.event_for(c.kind, c.anchor_rule.event if c.anchor_rule else None),
+            confidence=c.score,
+            side=side,
+            anchor=ins.anchor,
+            user_id_expr=user_id,
+            needs_identify=c.kind in _LOGIN_KINDS,
+            identify_present=self._has(fn_span, _IDENTIFY_KINDS)
+            or bool(self.package is not None and self.package.posthog.has_identify),
+            needs_reset=c.kind == FlowKind.LOGOUT and side == "client",
+            reset_present=self._has(fn_span, {"reset"}),
+            tracked=self._has(scope, {"capture"}),
+            evidence=tuple(evidence),
+        )
+
+    def _has(self, span: Span, kinds: set[str] | frozenset[str]) -> bool:
+        start, end = (span.start_line, span.start_col), (span.end_line, span.end_col)
+        for call in self.calls:
+            if call.kind in kinds and start <= (call.span.start_line, call.span.start_col) < end:
+                return True
+        return False
+
+    # --- side ----------------------------------------------------------------------------------------------
+
+    def _file_side(self) -> Side:
+        doc, side, path = self.doc, self.vocab.side, self.path
+        if doc.language == "python":
+            return "server"
+        if _directive_first(doc, side.get("client_directive", "use client")):
+            return "client"
+        if _directive_first(doc, side.get("server_directive", "use server")):
+            return "server"
+        for pattern in self.vocab.file_route_res:
+            if pattern.search(path):
+                return "server"
+        if path.endswith((".server.ts", ".server.js", ".server.tsx")):
+            return "server"
+        client_imports, server_imports = side.get("client_imports"), side.get("server_imports")
+        server_import = server_imports is not None and bool(server_imports.search(doc.text))
+        client_import = client_imports is not None and bool(client_imports.search(doc.text))
+        if client_import and (not server_import or path.endswith((".tsx", ".jsx"))):
+            return "client"
+        if server_import:
+            return "server"
+        if side.get("server_paths") is not None and side["server_paths"].search(path):
+            return "server"
+        framework = self.package.framework if self.package is not None else ""
+        if side.get("client_paths") is not None and side["client_paths"].search(path):
+            return "server" if framework in ("node-express", "node") else "client"
+        if framework == "react-spa":
+            return "client"
+        return "server"
+
+    def _side(self, unit: Unit) -> Side:
+        u: Unit | None = unit
+        while u is not None:
+            if u.server:
+                return "server"
+            u = u.parent
+        return self.file_side
+
+
+def _directive_first(doc: ParsedDocument, directive: str) -> bool:
+    for child in doc.root.named_children[:3]:
+        if child.type == "comment":
+            continue
+        if child.type == "expression_statement" and child.named_child_count == 1:
+            inner = child.named_children[0]
+            return inner.type == "string" and string_value(doc.node_text(inner)) == directive
+        return False
+    return False

@@ -83,6 +83,7 @@ class ParsedDocument:
     tree: Tree
     _line_starts: list[int] | None = None  # byte offset of each line
     _ascii: bool = False
+    _lines: list[str] | None = None  # text split once, on first line_text()
 
     @property
     def root(self) -> Node:
@@ -110,7 +111,9 @@ class ParsedDocument:
         return Span(sr, self._char_col(sr, sc), er, self._char_col(er, ec))
 
     def line_text(self, row: int) -> str:
-        lines = self.text.split("\n")
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        lines = self._lines
         return lines[row] if 0 <= row < len(lines) else ""
 
 

@@ -7,10 +7,27 @@ Contract shared by features/ (LSP), the CLI and the agent:
 - `plan_ignore(text, path, finding)` → the `posthog-ignore: <code>` comment edit.
 - `apply_edits(text, edits)` → the new text (pure; used by tests and the CLI).
 Planning over already-edited text plans nothing (idempotency).
+
+`snippets` is any `SnippetSource` (`BundledSnippets()` reads `skills/frameworks/<id>/snippets/`). The optional
+keyword `exists(path) -> bool` lets the edge say whether a file (e.g. `lib/posthog-server.ts`) already exists;
+without it a `create_file=True` edit is planned, which the edge must apply without overwriting an existing file.
 """
 
 from __future__ import annotations
 
+from .apply import apply_edits
+from .fixes import flow_from_finding, plan_ignore, plan_quick_fix
 from .model import PlannedEdit
+from .planner import plan_flow_tracking
+from .snippets import BundledSnippets, SnippetSource
 
-__all__ = ["PlannedEdit"]
+__all__ = [
+    "BundledSnippets",
+    "PlannedEdit",
+    "SnippetSource",
+    "apply_edits",
+    "flow_from_finding",
+    "plan_flow_tracking",
+    "plan_ignore",
+    "plan_quick_fix",
+]

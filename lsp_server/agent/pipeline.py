@@ -1,0 +1,249 @@
+"""The whole integration as data: events plan, per-flow edits and package setup, planned from the detector.
+
+`plan_integration(root)` reads the workspace and returns every file change (before/after text, with the
+`PlannedEdit`s grouped per event) without writing anything; the CLI writes it, the LSP turns it into one
+WorkspaceEdit, and the agent's proposals are validated against the same shapes. Planning over an already
+integrated tree plans nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..analysis.document import analyze_document
+from ..analysis.model import Flow, Package
+from ..analysis.scan import ScanResult, scan
+from ..analysis.workspace import package_for
+from ..edits import BundledSnippets, PlannedEdit, apply_edits, plan_flow_tracking
+from ..edits.setup import SetupPlan, plan_setup
+from ..mcp_server.sandbox import Refused, confine, is_env_file
+from .events_plan import PLAN_FILE, PlannedEvent, merge_plan, read_plan, render_plan
+
+log = logging.getLogger(__name__)
+MAX_PASSES = 6  # per file: flows planned together, then re-planned on the result until nothing is left
+
+
+@dataclass(slots=True)
+class FileChange:
+    """One file's planned change. `before` is None for a new file."""
+
+    path: str
+    before: str | None
+    after: str
+    edits: list[PlannedEdit] = field(default_factory=list)  # against `before` (first pass) — for previews
+
+    @property
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(e.group for e in self.edits))
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedEvent:
+    """An event the integration adds (or found already tracked), for the report."""
+
+    event: str
+    path: str
+    symbol: str
+    kind: str
+    side: str
+    line: int  # 1-based, in the edited file
+    identify: bool
+    reset: bool
+    already: bool  # it was tracked before this run
+
+
+@dataclass(slots=True)
+class PackagePlan:
+    package: Package
+    setup: SetupPlan
+    events: list[TrackedEvent] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class IntegrationPlan:
+    root: Path
+    events_plan: list[PlannedEvent]
+    packages: list[PackagePlan]
+    changes: dict[str, FileChange]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def edited(self) -> list[FileChange]:
+        return [c for c in self.changes.values() if c.before != c.after]
+
+
+def select_packages(packages: list[Package], wanted: str | None) -> list[Package]:
+    """All packages, or the one at `wanted` (a folder relative to the root). Raises ValueError when unknown."""
+    if not wanted:
+        return list(packages)
+    norm = wanted.strip().replace("\\", "/").strip("/") or "."
+    chosen = [p for p in packages if p.path == norm]
+    if not chosen:
+        found = ", ".join(p.path for p in packages) or "none"
+        raise ValueError(f"no package at {wanted!r} (packages found: {found})")
+    return chosen
+
+
+def describe(flow: Flow) -> str:
+    return f"{str(flow.kind).replace('_', ' ')} in {flow.symbol}"
+
+
+def propose_events(flows: list[Flow]) -> list[PlannedEvent]:
+    seen: dict[tuple[str, str], PlannedEvent] = {}
+    for flow in sorted(flows, key=lambda f: (f.path, f.span.start_line)):
+        seen.setdefault((flow.event, flow.path), PlannedEvent(flow.event, describe(flow), flow.path))
+    return list(seen.values())
+
+
+def plan_integration(
+    root: Path | str, *, package: str | None = None, result: ScanResult | None = None
+) -> IntegrationPlan:
+    """Everything `integrate` would change under `root`. Raises ValueError for a broken plan file or package."""
+    root = Path(os.path.realpath(root))
+    result = result or scan(root)
+    packages = select_packages(result.packages, package)
+    chosen = {p.path for p in packages}
+    flows = [f for d in result.documents for f in d.flows if _owner(f.path, result.packages, chosen)]
+    existing = read_plan(root)
+    events_plan = merge_plan(existing, propose_events(flows))
+    reader = _Reader(root)
+    changes: dict[str, FileChange] = {}
+    plans = {p.path: PackagePlan(p, SetupPlan()) for p in packages}
+    sides: dict[str, set[str]] = {p.path: set() for p in packages}
+    by_file: dict[str, list[Flow]] = {}
+    for flow in flows:
+        by_file.setdefault(flow.path, []).append(flow)
+    for path, file_flows in sorted(by_file.items()):
+        owner = package_for(path, result.packages)
+        if owner is None:
+            continue
+        wanted = _wanted_flows(file_flows, events_plan, path)
+        _plan_file(reader, changes, path, owner, wanted, plans[owner.path], sides[owner.path])
+    for p in packages:
+        setup = plan_setup(p, sides[p.path], reader.current(changes))
+        plans[p.path].setup = setup
+        for edit in setup.edits:
+            _add_edit(reader, changes, edit)
+    plan_text = render_plan(events_plan)
+    before = reader.read(PLAN_FILE)
+    if before is None or read_plan(root) != events_plan:
+        changes[PLAN_FILE] = FileChange(PLAN_FILE, before, plan_text)
+    return IntegrationPlan(root, events_plan, list(plans.values()), changes)
+
+
+def _owner(path: str, packages: list[Package], chosen: set[str]) -> bool:
+    owner = package_for(path, packages)
+    return owner is not None and owner.path in chosen
+
+
+def _wanted_flows(flows: list[Flow], plan: list[PlannedEvent], path: str) -> list[Flow]:
+    """The file's flows the plan keeps, renamed as the user renamed them (unmatched names pair up in order)."""
+    names = [e.event_name for e in plan if e.file == path]
+    if not names:
+        return []
+    matched = [f for f in flows if f.event in names]
+    leftover_names = [n for n in names if n not in {f.event for f in flows}]
+    leftover_flows = [f for f in flows if f.event not in names]
+    renamed = [replace(f, event=n) for f, n in zip(leftover_flows, leftover_names, strict=False)]
+    return matched + renamed
+
+
+class _Reader:
+    """Reads workspace files (confined, never env files) and caches them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[str, str | None] = {}
+
+    def read(self, path: str) -> str | None:
+        if path not in self._cache:
+            try:
+                full = confine(self.root, path)
+                text = None if is_env_file(full) or not full.is_file() else full.read_text(encoding="utf-8")
+            except (Refused, OSError, UnicodeDecodeError):
+                text = None
+            self._cache[path] = text
+        return self._cache[path]
+
+    def current(self, changes: dict[str, FileChange]):
+        return lambda path: changes[path].after if path in changes else self.read(path)
+
+
+def _add_edit(reader: _Reader, changes: dict[str, FileChange], edit: PlannedEdit) -> None:
+    change = changes.get(edit.path)
+    if edit.create_file:
+        if change is None and reader.read(edit.path) is None:
+            changes[edit.path] = FileChange(edit.path, None, edit.new_text, [edit])
+        return  # never overwrite an existing (or already planned) file
+    if change is None:
+        before = reader.read(edit.path)
+        if before is None:
+            return
+        change = changes[edit.path] = FileChange(edit.path, before, before)
+    change.after = apply_edits(change.after, [edit])
+    change.edits.append(edit)
+
+
+def _plan_file(
+    reader: _Reader,
+    changes: dict[str, FileChange],
+    path: str,
+    package: Package,
+    flows: list[Flow],
+    plan: PackagePlan,
+    sides: set[str],
+) -> None:
+    text = reader.read(path)
+    if text is None or not flows:
+        return
+    snippets = BundledSnippets()
+    exists = lambda p: p in changes or reader.read(p) is not None  # noqa: E731
+    wanted = {(f.event, f.kind, f.symbol) for f in flows}
+    current = text
+    pending = list(flows)
+    for _ in range(MAX_PASSES):
+        batch: list[PlannedEdit] = []
+        seen: set[tuple[object, ...]] = set()
+        for flow in pending:
+            for edit in plan_flow_tracking(current, path, flow, package, snippets, exists=exists):
+                key = (edit.path, edit.span, edit.new_text, edit.create_file)
+                if key in seen:
+                    continue  # the import and the client module are shared by the file's flows
+                seen.add(key)
+                if edit.create_file:
+                    _add_edit(reader, changes, edit)
+                elif edit.path == path:
+                    batch.append(edit)
+                    sides.add(flow.side)
+        if not batch:
+            break
+        current = apply_edits(current, batch)
+        if path not in changes:
+            changes[path] = FileChange(path, text, text)
+        changes[path].edits.extend(batch)
+        changes[path].after = current
+        doc = analyze_document(path, current, package=package)
+        pending = [_rename(f, flows) for f in doc.flows if (f.event, f.kind, f.symbol) in wanted or _renamed(f, flows)]
+    doc = analyze_document(path, current, package=package)
+    lines = {(f.kind, f.symbol): f for f in doc.flows}
+    for flow in flows:
+        after = lines.get((flow.kind, flow.symbol), flow)
+        plan.events.append(
+            TrackedEvent(flow.event, path, flow.symbol, str(flow.kind), flow.side, after.insert_line + 1,
+                         flow.needs_identify or after.identify_present, after.reset_present, flow.tracked)
+        )
+
+
+def _renamed(flow: Flow, wanted: list[Flow]) -> bool:
+    return any(w.kind == flow.kind and w.symbol == flow.symbol for w in wanted)
+
+
+def _rename(flow: Flow, wanted: list[Flow]) -> Flow:
+    """A re-detected flow carries the (possibly user-renamed) event of the planned one."""
+    for w in wanted:
+        if w.kind == flow.kind and w.symbol == flow.symbol:
+            return replace(flow, event=w.event)
+    return flow

@@ -1,0 +1,483 @@
+"""Functions ("units") of a document with what a flow detector needs: name, route, calls, string literals.
+
+One tree-sitter query per language finds every function, call and string; a single sweep assigns each
+call/string to its innermost function, so the tree is never walked in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tree_sitter import Node, QueryCursor
+
+from .parsing import ParsedDocument, query
+from .vocabulary import Vocabulary, tokens
+
+_FN = "[(arrow_function) (function_expression)]"
+# Context comes from the query too: tree-sitter finds a node's parent by searching down from the root, so
+# walking up from every function would cost more than the whole parse.
+_JS_QUERY = f"""
+[(function_declaration) (generator_function_declaration) (function_expression) (arrow_function)
+ (method_definition)] @unit
+(call_expression function: (_)) @call
+[(string) (template_string)] @str
+(variable_declarator name: (_) @name value: {_FN} @fn)
+(variable_declarator name: (_) @name value: (call_expression arguments: (arguments {_FN} @fn)))
+(variable_declarator name: (_) @name value: (await_expression (call_expression arguments: (arguments {_FN} @fn))))
+(pair key: (_) @name value: {_FN} @fn)
+(assignment_expression left: (_) @name right: {_FN} @fn)
+{{field}}
+{{jsx}}
+(call_expression function: (_) @callee arguments: (arguments {_FN} @fn) @args)
+(call_expression function: (_) @callee arguments: (arguments (call_expression arguments: (arguments {_FN} @fn))) @args)
+(export_statement value: {_FN} @fn) @export
+(export_statement declaration: [(function_declaration) (generator_function_declaration)] @fn) @export
+(export_statement declaration: (lexical_declaration (variable_declarator value: {_FN} @fn))) @export
+(export_statement declaration: (lexical_declaration (variable_declarator value: (call_expression
+  arguments: (arguments {_FN} @fn))))) @export
+(class_declaration name: (_) @cls body: (class_body (method_definition) @fn)) @class
+{{decorators}}
+"""
+_PY_QUERY = """
+(function_definition) @unit
+(call function: (_)) @call
+(string) @str
+(decorated_definition (decorator) @dec definition: (function_definition) @fn)
+(class_definition body: (block (function_definition) @fn)) @class
+(class_definition body: (block (decorated_definition definition: (function_definition) @fn))) @class
+"""
+_ARGS_RE = re.compile(r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|<[^<>()]*>|\[[^\[\]]*\]")
+_NOISE_RE = re.compile(r"\s+|\bawait\b|[!?]")
+_STRING_RE = re.compile(r"""^[rbuUfFRB]*('{3}|"{3}|'|"|`)(.*)\1$""", re.DOTALL)
+
+
+def dotted_name(callee_text: str) -> str:
+    """`(await createClient()).auth.signUp` → `createClient.auth.signUp`; `User.objects.filter(x=1).delete`
+    → `User.objects.filter.delete`."""
+    text = _NOISE_RE.sub("", callee_text)
+    for _ in range(4):
+        stripped = _ARGS_RE.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    return text.replace("(", "").replace(")", "").strip(".")
+
+
+def string_value(text: str) -> str:
+    m = _STRING_RE.match(text)
+    return m.group(2) if m else text
+
+
+@dataclass(slots=True)
+class Call:
+    node: Node
+    dotted: str
+    callee_text: str
+    _args: str | None = None
+
+    def args_text(self, doc: ParsedDocument) -> str:
+        if self._args is None:
+            args = self.node.child_by_field_name("arguments")
+            self._args = doc.node_text(args) if args is not None else ""
+        return self._args
+
+
+@dataclass(slots=True)
+class Unit:
+    node: Node
+    body: Node | None
+    symbol: str  # what the user sees: "handleLogin", "SignUpView.post", "POST /login"
+    name: str  # the name tokens come from ("" when it has none worth matching)
+    parent: Unit | None = None
+    route_method: str | None = None
+    route_path: str | None = None
+    is_component: bool = False
+    is_hook: bool = False
+    handler: bool = False  # route handler, view, server action or handleX/onX
+    server: bool = False  # certainly server code (route handler, view, 'use server')
+    negative: bool = False  # test / e2e / story code
+    middleware: list[Call] = field(default_factory=list)  # calls before the handler in its route registration
+    calls: list[Call] = field(default_factory=list)
+    strings: list[Node] = field(default_factory=list)
+    references: list[tuple[str, Call]] = field(default_factory=list)  # (JSX attribute, handler named there)
+    params: tuple[str, ...] = ()
+
+    @property
+    def start(self) -> int:
+        return self.node.start_byte
+
+    @property
+    def end(self) -> int:
+        return self.node.end_byte
+
+
+_JS_PARTS = {  # node types differ between the grammars
+    "javascript": {
+        "field": f"(field_definition property: (_) @name value: {_FN} @fn)",
+        "decorators": "(method_definition (decorator) @dec) @fn",
+        "jsx": f"(jsx_attribute (property_identifier) @attr (jsx_expression {_FN} @fn))\n"
+        "(jsx_attribute (property_identifier) @refattr (jsx_expression [(identifier) (member_expression)] @ref))",
+    },
+    "typescript": {
+        "field": f"(public_field_definition name: (_) @name value: {_FN} @fn)",
+        "decorators": "(class_body (decorator)+ @dec . (method_definition) @fn)",
+        "jsx": "",
+    },
+}
+_JS_PARTS["tsx"] = {**_JS_PARTS["typescript"], "jsx": _JS_PARTS["javascript"]["jsx"]}
+
+
+def _query_source(language: str) -> str:
+    if language == "python":
+        return _PY_QUERY
+    source = _JS_QUERY
+    for key, value in _JS_PARTS[language].items():
+        source = source.replace("{" + key + "}", value)
+    return source
+
+
+def extract_units(doc: ParsedDocument, vocab: Vocabulary, path: str) -> list[Unit]:
+    """Every function of the document, outermost first, with its calls and strings attached."""
+    python = doc.language == "python"
+    captures: dict[str, list[Node]] = {"unit": [], "call": [], "str": [], "ref": [], "refattr": []}
+    context: dict[int, dict[str, list[Node]]] = {}
+    for _, match in QueryCursor(query(doc.language, _query_source(doc.language))).matches(doc.root):
+        fns = match.get("fn")
+        if fns:
+            slot = context.setdefault(fns[0].id, {})
+            for key, nodes in match.items():
+                if key != "fn":
+                    slot.setdefault(key, []).extend(nodes)
+            continue
+        for key, nodes in match.items():
+            captures[key].extend(nodes)
+    unit_nodes = sorted(captures["unit"], key=lambda n: (n.start_byte, -n.end_byte))
+    file_route = _file_route(path, vocab)
+    use_server_file = _has_directive(doc, doc.root, vocab.side.get("server_directive", "use server"))
+    units: list[Unit] = []
+    stack: list[Unit] = []
+    for node in unit_nodes:
+        while stack and stack[-1].end <= node.start_byte:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        ctx = context.get(node.id, {})
+        build = _python_unit if python else _js_unit
+        unit = build(doc, node, ctx, parent, vocab, file_route, use_server_file)
+        units.append(unit)
+        stack.append(unit)
+    _attach(doc, units, captures)
+    middleware = {call.node.id for unit in units for call in unit.middleware}
+    if middleware:  # `router.post('/x', passport.authenticate(...), handler)`: evidence of the handler only
+        for unit in units:
+            unit.calls = [call for call in unit.calls if call.node.id not in middleware]
+    return units
+
+
+def _attach(doc: ParsedDocument, units: list[Unit], captures: dict[str, list[Node]]) -> None:
+    items: list[tuple[int, int, Node]] = [(c.start_byte, 0, c) for c in captures["call"]]
+    items.extend((s.start_byte, 1, s) for s in captures["str"])
+    items.extend((r.start_byte, 2, r) for r in captures["ref"])
+    attrs = {r.id: a for a, r in zip(captures["refattr"], captures["ref"], strict=False)}
+    items.sort(key=lambda it: (it[0], it[1]))
+    stack: list[Unit] = []
+    i = 0
+    for pos, is_string, node in items:
+        while i < len(units) and units[i].start <= pos:
+            while stack and stack[-1].end <= units[i].start:
+                stack.pop()
+            stack.append(units[i])
+            i += 1
+        while stack and stack[-1].end <= pos:
+            stack.pop()
+        if not stack:
+            continue
+        owner = stack[-1]
+        if is_string == 1:
+            owner.strings.append(node)
+        elif is_string == 2:  # `onClick={signOut}`: a handler passed by reference
+            text = doc.node_text(node)
+            attr = attrs.get(node.id)
+            owner.references.append(
+                (doc.node_text(attr) if attr is not None else "", Call(node, dotted_name(text), text))
+            )
+        else:
+            text = doc.node_text(node.child_by_field_name("function"))
+            owner.calls.append(Call(node, dotted_name(text), text))
+
+
+def _has_directive(doc: ParsedDocument, block: Node | None, directive: str) -> bool:
+    if block is None:
+        return False
+    for child in block.named_children[:3]:
+        if child.type == "comment":
+            continue
+        if child.type == "expression_statement" and child.named_child_count == 1:
+            inner = child.named_children[0]
+            if inner.type == "string" and string_value(doc.node_text(inner)) == directive:
+                return True
+        return False
+    return False
+
+
+def _file_route(path: str, vocab: Vocabulary) -> str | None:
+    for pattern in vocab.file_route_res:
+        if m := pattern.search(path):
+            return "/" + m.group(1)
+    return None
+
+
+def _first_string(doc: ParsedDocument, node: Node | None) -> str | None:
+    if node is None:
+        return None
+    for child in node.named_children:
+        if child.type in ("string", "template_string"):
+            return string_value(doc.node_text(child))
+    return None
+
+
+def _is_component(name: str) -> bool:
+    return len(name) > 1 and name[0].isupper() and any(c.islower() for c in name) and "_" not in name
+
+
+def _is_hook(name: str) -> bool:
+    return name.startswith("use") and len(name) > 3 and name[3].isupper()
+
+
+def _handler_prefix(name: str, vocab: Vocabulary) -> bool:
+    toks = tokens(name)
+    return bool(toks) and toks[0] in vocab.handler_prefixes and len(toks) > 1
+
+
+# --- JavaScript / TypeScript ---------------------------------------------------------------------------------
+
+
+def _js_unit(
+    doc: ParsedDocument,
+    node: Node,
+    ctx: dict[str, list[Node]],
+    parent: Unit | None,
+    vocab: Vocabulary,
+    file_route: str | None,
+    use_server_file: bool,
+) -> Unit:
+    body = node.child_by_field_name("body")
+    name, symbol, route_method, route_path, negative = "", "", None, None, False
+    middleware: list[Call] = []
+    name_node = node.child_by_field_name("name")
+    if name_node is not None and node.type != "function_expression":
+        name = doc.node_text(name_node)
+    elif ctx.get("name"):
+        name = string_value(doc.node_text(ctx["name"][0])).rsplit(".", 1)[-1]
+    elif ctx.get("attr"):
+        name = doc.node_text(ctx["attr"][0])
+        symbol = f"{parent.symbol}.{name}" if parent else name
+    elif ctx.get("export"):
+        name = "default"
+    for callee, args in zip(ctx.get("callee", []), ctx.get("args", []), strict=False):
+        callee_text = doc.node_text(callee)
+        dotted = dotted_name(callee_text)
+        if any(dotted == c or dotted.endswith("." + c) for c in vocab.enclosing_calls):
+            negative = True
+        elif m := vocab.route_register_re.match(dotted):
+            route_method = m.group(1).upper()
+            route_path = _first_string(doc, args) or _first_string_in_text(callee_text)
+            for arg in args.named_children:
+                if arg.start_byte >= node.start_byte:
+                    break
+                if arg.type == "call_expression":
+                    fn_text = doc.node_text(arg.child_by_field_name("function"))
+                    middleware.append(Call(arg, dotted_name(fn_text), fn_text))
+    exported = bool(ctx.get("export"))
+    if node.type == "method_definition":
+        cls = ctx.get("cls")
+        cls_name = doc.node_text(cls[0]) if cls else ""
+        symbol = f"{cls_name}.{name}" if cls_name else name
+        for dec in ctx.get("dec", []):
+            route = _js_route_decorator(doc, dec, vocab)
+            if route:
+                route_method, route_path = route
+                prefix = _controller_prefix(doc, ctx.get("class", []))
+                if prefix:
+                    route_path = "/" + prefix.strip("/") + "/" + (route_path or "").strip("/")
+    negative = negative or (parent is not None and parent.negative)
+    server = _has_directive(doc, body, vocab.side.get("server_directive", "use server"))
+    handler = server or route_method is not None or _handler_prefix(name, vocab)
+    if file_route and exported and (name in vocab.http_method_names or name == "default"):
+        route_method = name.upper() if name.upper() in ("GET", "POST", "PUT", "PATCH", "DELETE") else route_method
+        route_path = route_path or file_route
+        handler = server = True
+    if use_server_file and parent is None:
+        handler = server = True
+    if route_method is not None:
+        server = True
+    if not symbol:
+        if route_method and not name:
+            symbol = f"{route_method} {route_path or ''}".strip()
+        elif name:
+            symbol = name
+        elif parent is not None:
+            symbol = parent.symbol
+        else:
+            symbol = "<anonymous>"
+    is_component = _is_component(name) and node.type != "method_definition" and not handler
+    return Unit(
+        node=node,
+        body=body,
+        symbol=symbol,
+        name=name,
+        parent=parent,
+        route_method=route_method,
+        route_path=route_path,
+        is_component=is_component,
+        is_hook=_is_hook(name),
+        handler=handler,
+        server=server,
+        negative=negative,
+        middleware=middleware,
+        params=_js_params(doc, node),
+    )
+
+
+def _first_string_in_text(text: str) -> str | None:
+    m = re.search(r"""\(\s*['"`]([^'"`]+)['"`]""", text)
+    return m.group(1) if m else None
+
+
+def _js_route_decorator(doc: ParsedDocument, dec: Node, vocab: Vocabulary) -> tuple[str, str | None] | None:
+    """NestJS-style `@Post('login')` on a method."""
+    call = dec.named_children[0] if dec.named_child_count else None
+    if call is None or call.type != "call_expression":
+        return None
+    m = vocab.decorator_re.match(doc.node_text(call.child_by_field_name("function")))
+    if not m:
+        return None
+    return (m.group(m.lastindex or 1) or "").upper(), _first_string(doc, call.child_by_field_name("arguments"))
+
+
+def _controller_prefix(doc: ParsedDocument, classes: list[Node]) -> str | None:
+    """`@Controller('auth')` on the class of a routed method."""
+    for cls in classes[:1]:
+        for dec in cls.children:
+            if dec.type != "decorator" or not dec.named_child_count:
+                continue
+            call = dec.named_children[0]
+            if call.type == "call_expression" and doc.node_text(call.child_by_field_name("function")) == "Controller":
+                return _first_string(doc, call.child_by_field_name("arguments"))
+    return None
+
+
+def _js_params(doc: ParsedDocument, node: Node) -> tuple[str, ...]:
+    params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+    if params is None:
+        return ()
+    if params.type == "identifier":
+        return (doc.node_text(params),)
+    out = []
+    for p in params.named_children:
+        target = p.child_by_field_name("pattern") or p
+        if target.type == "identifier":
+            out.append(doc.node_text(target))
+    return tuple(out)
+
+
+# --- Python --------------------------------------------------------------------------------------------------
+
+
+def _python_unit(
+    doc: ParsedDocument,
+    node: Node,
+    ctx: dict[str, list[Node]],
+    parent: Unit | None,
+    vocab: Vocabulary,
+    file_route: str | None,
+    use_server_file: bool,
+) -> Unit:
+    name = doc.node_text(node.child_by_field_name("name"))
+    body = node.child_by_field_name("body")
+    route_method = route_path = None
+    view = False
+    for dec in ctx.get("dec", []):
+        if not dec.named_child_count:
+            continue
+        expr = dec.named_children[0]
+        fn = doc.node_text(expr.child_by_field_name("function") if expr.type == "call" else expr)
+        if fn.rsplit(".", 1)[-1] in ("api_view", "require_POST", "require_http_methods", "csrf_exempt"):
+            view = True
+        m = vocab.decorator_re.match(fn)
+        if m and expr.type == "call":
+            args = expr.child_by_field_name("arguments")
+            route_path = _first_string(doc, args)
+            method = (m.group(m.lastindex or 1) or "").upper()
+            if method in ("ROUTE", "API_ROUTE", "API_VIEW"):
+                args_text = doc.node_text(args).upper()
+                method = "POST" if "POST" in args_text else ("GET" if "METHODS" not in args_text else "ANY")
+            route_method = method
+    cls = ctx.get("class", [None])[0]
+    cls_name = doc.node_text(cls.child_by_field_name("name")) if cls is not None else ""
+    params = _py_params(doc, node)
+    first = params[1] if cls is not None and len(params) > 1 else (params[0] if params else "")
+    if first in vocab.view_params or cls_name.endswith(_VIEW_CLASS_SUFFIXES):
+        view = True
+    token_name = name
+    symbol = f"{cls_name}.{name}" if cls_name else name
+    if cls_name and name.lower() in _VIEW_METHODS:
+        token_name = cls_name  # SignUpView.post is about signing up; "post" says nothing
+    handler = view or route_method is not None or _handler_prefix(name, vocab)
+    negative = parent is not None and parent.negative
+    return Unit(
+        node=node,
+        body=body,
+        symbol=symbol,
+        name=token_name,
+        parent=parent,
+        route_method=route_method,
+        route_path=route_path,
+        handler=handler,
+        server=True,
+        negative=negative,
+        params=params,
+    )
+
+
+_VIEW_CLASS_SUFFIXES = ("View", "ViewSet", "APIView", "Resource", "Handler", "Controller", "Mutation")
+_VIEW_METHODS = frozenset(
+    {
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "form_valid",
+        "create",
+        "perform_create",
+        "dispatch",
+        "destroy",
+        "perform_destroy",
+        "update",
+        "perform_update",
+        "handle",
+        "__call__",
+        "save",
+        "clean",
+        "execute",
+        "run",
+        "mutate",
+        "resolve",
+    }
+)
+
+
+def _py_params(doc: ParsedDocument, node: Node) -> tuple[str, ...]:
+    params = node.child_by_field_name("parameters")
+    if params is None:
+        return ()
+    out = []
+    for p in params.named_children:
+        if p.type == "identifier":
+            out.append(doc.node_text(p))
+        else:
+            ident = p.child_by_field_name("name") or (p.named_children[0] if p.named_child_count else None)
+            if ident is not None and ident.type == "identifier":
+                out.append(doc.node_text(ident))
+    return tuple(out)

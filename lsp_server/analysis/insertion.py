@@ -1,0 +1,191 @@
+"""Where a capture goes: right after the statement that makes a flow's success certain.
+
+Rules (what the user sees in the inserted code):
+- after the anchoring statement, skipping the `if (error) { return … }` guards that follow it;
+- before it when it returns, throws or navigates away (`return`, `redirect()`, `router.push`, …);
+- inside a `.then(cb)` / callback argument's body when success is reported there;
+- in a webhook branch: before its trailing `break`/`return`, else at the branch end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from .functions import dotted_name
+from .model import Span
+from .parsing import ParsedDocument
+from .vocabulary import Vocabulary
+
+BLOCKS = frozenset({"statement_block", "program", "switch_case", "switch_default", "block", "module"})
+_EXITS = frozenset({"return_statement", "throw_statement", "raise_statement", "break_statement", "continue_statement"})
+_FUNCTIONS = frozenset(
+    {
+        "arrow_function",
+        "function_expression",
+        "function_declaration",
+        "method_definition",
+        "function_definition",
+        "generator_function_declaration",
+        "lambda",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Insertion:
+    line: int
+    indent: str
+    anchor: Span | None = None
+    statement: Node | None = None  # the statement the insertion follows or precedes
+    note: str | None = None
+
+
+def indent_of(doc: ParsedDocument, node: Node) -> str:
+    """The leading whitespace of the line `node` starts on."""
+    data = doc.data
+    start = data.rfind(b"\n", 0, node.start_byte) + 1
+    end = start
+    while end < len(data) and data[end] in b" \t":
+        end += 1
+    return data[start:end].decode("utf-8", "replace")
+
+
+def _indent_unit(doc: ParsedDocument) -> str:
+    return "    " if doc.language == "python" else "  "
+
+
+def statements(block: Node | None) -> list[Node]:
+    if block is None:
+        return []
+    return [c for c in block.named_children if c.type != "comment"]
+
+
+def _unwrap(node: Node) -> Node:
+    while node.type in ("await_expression", "parenthesized_expression", "await") and node.named_child_count:
+        node = node.named_children[-1]
+    return node
+
+
+def is_exit(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> bool:
+    """A statement that leaves the function: return/throw/raise, `redirect(...)`, `router.push(...)`, `location = …`."""
+    if stmt.type in _EXITS:
+        return True
+    if stmt.type != "expression_statement" or not stmt.named_child_count:
+        return False
+    expr = _unwrap(stmt.named_children[0])
+    if expr.type in ("call_expression", "call"):
+        return vocab.is_exit_callee(dotted_name(doc.node_text(expr.child_by_field_name("function"))))
+    if expr.type in ("assignment_expression", "assignment"):
+        return bool(vocab.exit_assign_re.search(doc.node_text(expr.child_by_field_name("left"))))
+    return False
+
+
+def is_guard(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> bool:
+    """`if (error) { …; return }` with no else: the failure path; success continues after it."""
+    if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
+        return False
+    consequence = stmt.child_by_field_name("consequence")
+    if consequence is None:
+        return False
+    body = statements(consequence) if consequence.type in ("statement_block", "block") else [consequence]
+    return bool(body) and len(body) <= 6 and is_exit(doc, body[-1], vocab)
+
+
+def statement_of(node: Node, stop: Node | None) -> Node:
+    """The statement (direct child of a block) containing `node`, not leaving `stop`."""
+    cur = node
+    while cur.parent is not None and cur.parent.type not in BLOCKS and cur.parent != stop:
+        if cur.parent.type in _FUNCTIONS:
+            return cur  # an expression-bodied arrow: the expression is the "statement"
+        cur = cur.parent
+    return cur
+
+
+def _after(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> Insertion:
+    last = stmt
+    sib = stmt.next_named_sibling
+    while sib is not None and (sib.type == "comment" or is_guard(doc, sib, vocab)):
+        if sib.type != "comment":
+            last = sib
+        sib = sib.next_named_sibling
+    return Insertion(last.end_point[0] + 1, indent_of(doc, stmt), doc.span(stmt), stmt)
+
+
+def _block_start(doc: ParsedDocument, block: Node, vocab: Vocabulary, anchor: Node) -> Insertion:
+    body = statements(block)
+    i = 0
+    while i < len(body) and is_guard(doc, body[i], vocab):
+        i += 1
+    if i < len(body):
+        first = body[i]
+        return Insertion(first.start_point[0], indent_of(doc, first), doc.span(anchor), first)
+    if body:
+        return Insertion(body[-1].end_point[0] + 1, indent_of(doc, body[-1]), doc.span(anchor))
+    base = indent_of(doc, block)
+    return Insertion(block.start_point[0] + 1, base + _indent_unit(doc), doc.span(anchor))
+
+
+def _callback_block(call: Node) -> Node | None:
+    """The block body of a `.then(cb)` following `call`, or of a callback passed as its last argument."""
+    parent = call.parent
+    if parent is not None and parent.type == "await_expression":
+        parent = parent.parent
+    if parent is not None and parent.type == "member_expression":
+        prop = parent.child_by_field_name("property")
+        outer = parent.parent
+        if prop is not None and prop.text == b"then" and outer is not None and outer.type == "call_expression":
+            args = outer.child_by_field_name("arguments")
+            fn = args.named_children[0] if args is not None and args.named_child_count else None
+            if fn is not None and fn.type in ("arrow_function", "function_expression"):
+                body = fn.child_by_field_name("body")
+                return body if body is not None and body.type == "statement_block" else None
+    args = call.child_by_field_name("arguments")
+    if args is not None and args.named_child_count:
+        last = args.named_children[-1]
+        if last.type in ("arrow_function", "function_expression"):
+            body = last.child_by_field_name("body")
+            return body if body is not None and body.type == "statement_block" else None
+    return None
+
+
+def after_call(doc: ParsedDocument, call: Node, unit_node: Node, vocab: Vocabulary) -> Insertion:
+    """Insertion for a flow anchored on `call` inside the function `unit_node`."""
+    block = _callback_block(call)
+    if block is not None:
+        return _block_start(doc, block, vocab, call)
+    stmt = statement_of(call, unit_node)
+    if stmt.parent is not None and stmt.parent.type in _FUNCTIONS:
+        row = stmt.start_point[0]
+        return Insertion(row, indent_of(doc, stmt), doc.span(stmt), stmt, note="expression-bodied arrow")
+    if is_exit(doc, stmt, vocab):
+        return Insertion(stmt.start_point[0], indent_of(doc, stmt), doc.span(stmt), stmt)
+    if stmt.type == "if_statement":
+        condition = stmt.child_by_field_name("condition")
+        inside_condition = condition is not None and condition.start_byte <= call.start_byte < condition.end_byte
+        consequence = stmt.child_by_field_name("consequence")
+        if inside_condition and not is_guard(doc, stmt, vocab) and consequence is not None:
+            return _block_start(doc, consequence, vocab, call)  # `if (await bcrypt.compare(...)) { … }`
+    return _after(doc, stmt, vocab)
+
+
+def at_end(doc: ParsedDocument, unit_node: Node, body: Node | None, vocab: Vocabulary) -> Insertion:
+    """No anchoring call: before the final return/redirect of the function, else at its end."""
+    if body is None or body.type not in ("statement_block", "block"):
+        target = body or unit_node
+        return Insertion(target.start_point[0], indent_of(doc, target), None, target, note="expression-bodied arrow")
+    return in_branch(doc, statements(body), vocab, body)
+
+
+def in_branch(doc: ParsedDocument, stmts: list[Node], vocab: Vocabulary, block: Node) -> Insertion:
+    """A webhook branch / function body: before its trailing break/return, else after its last statement."""
+    if len(stmts) == 1 and stmts[0].type == "statement_block":
+        block, stmts = stmts[0], statements(stmts[0])
+    if not stmts:
+        base = indent_of(doc, block)
+        return Insertion(block.start_point[0] + 1, base + _indent_unit(doc))
+    last = stmts[-1]
+    if is_exit(doc, last, vocab):
+        return Insertion(last.start_point[0], indent_of(doc, last), None, last)
+    return Insertion(last.end_point[0] + 1, indent_of(doc, stmts[0]), None, last)

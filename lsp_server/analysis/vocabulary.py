@@ -1,0 +1,397 @@
+"""Detection vocabulary: what counts as a signup, a login, a Stripe webhook… loaded from `skills/` data.
+
+`skills/detection/flows.toml` holds names, library calls, webhook types, negatives and path excludes;
+`skills/events/events.toml` the event names. `load()` returns a cached, compiled `Vocabulary`;
+`reload()` re-reads the files; `configure(root)` points at another skills dir (files it lacks fall back
+to the bundled ones; a `detection/flows.toml` there is merged over the bundled one, `[[calls]]` appended).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..skills import bundled_skills_root
+from .model import FlowKind
+
+log = logging.getLogger(__name__)
+
+_TOKEN_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def tokens(name: str) -> tuple[str, ...]:
+    """'handleSignIn' → ('handle', 'sign', 'in'); 'sign_up_view' → ('sign', 'up', 'view')."""
+    return tuple(t.lower() for t in _TOKEN_RE.findall(name))
+
+
+@dataclass(frozen=True, slots=True)
+class CallRule:
+    """One `[[calls]]` entry: which callees perform (or support) which flow."""
+
+    kind: FlowKind
+    role: str  # "strong" | "support"
+    confidence: float
+    suffixes: tuple[str, ...] = ()
+    callee_re: re.Pattern[str] | None = None
+    callee_text_re: re.Pattern[str] | None = None
+    args_re: re.Pattern[str] | None = None
+    requires_import: re.Pattern[str] | None = None
+    event: str | None = None
+    user_id: dict[str, Any] | None = None
+    label: str = ""
+
+    def matches(self, dotted: str, callee_text: str, args_text: str) -> bool:
+        if self.suffixes and not any(dotted == s or dotted.endswith("." + s) for s in self.suffixes):
+            return False
+        if self.callee_re is not None and not self.callee_re.fullmatch(dotted):
+            return False
+        if self.callee_text_re is not None and not self.callee_text_re.search(callee_text):
+            return False
+        return self.args_re is None or bool(self.args_re.search(args_text))
+
+
+@dataclass(frozen=True, slots=True)
+class KindVocabulary:
+    kind: FlowKind
+    names: tuple[str, ...]  # " sign in " style phrases, padded for token-boundary matching
+    routes: tuple[str, ...]
+    negative: frozenset[str]
+    yields_to: tuple[FlowKind, ...] = ()
+    name_re: re.Pattern[str] | None = None  # any phrase, spaced or compact (" sign in " / " signin ")
+    route_re: re.Pattern[str] | None = None
+
+    def matches_name(self, padded: str) -> str | None:
+        """The phrase found in a padded token string (" handle sign in "), if any."""
+        m = self.name_re.search(padded) if self.name_re is not None and padded else None
+        return m.group(0).strip() if m else None
+
+    def matches_route_extra(self, padded: str) -> str | None:
+        """A route-only phrase ("/token"): evidence only next to a supporting call."""
+        m = self.route_re.search(padded) if self.route_re is not None and padded else None
+        return m.group(0).strip() if m else None
+
+
+def _phrases_re(phrases: tuple[str, ...], compact: bool) -> re.Pattern[str] | None:
+    variants = set(phrases)
+    if compact:
+        variants.update(" " + p.replace(" ", "") + " " for p in phrases)
+    if not variants:
+        return None
+    # lookahead keeps the trailing space unconsumed so overlapping phrases still match
+    return re.compile("|".join(re.escape(v[:-1]) + "(?= )" for v in sorted(variants, key=len, reverse=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Everything the flow detector knows, compiled once."""
+
+    threshold: float
+    scores: dict[str, float]
+    path_exclude: re.Pattern[str]
+    enclosing_calls: frozenset[str]
+    negative_callees: tuple[str, ...]
+    negative_file_re: re.Pattern[str]
+    negative_file_markers: tuple[str, ...]
+    ignore_name_tokens: frozenset[str]
+    handler_prefixes: frozenset[str]
+    route_register_re: re.Pattern[str]
+    decorator_re: re.Pattern[str]
+    file_route_res: tuple[re.Pattern[str], ...]
+    http_method_names: frozenset[str]
+    view_params: frozenset[str]
+    side: dict[str, Any]
+    exit_callees: tuple[str, ...]
+    exit_assign_re: re.Pattern[str]
+    passive_callee_re: re.Pattern[str]
+    user_id: dict[str, Any]
+    user_context_res: tuple[re.Pattern[str], ...]
+    kinds: dict[FlowKind, KindVocabulary]
+    webhooks: dict[str, FlowKind]
+    calls: tuple[CallRule, ...]
+    events: dict[str, str]  # kind → event name
+    event_variants: dict[str, str]  # variant event → kind
+    prefilter: re.Pattern[str]  # case-insensitive: `prefilter.search(text)` → the file may hold a flow
+    prefilter_lower: re.Pattern[str]  # same terms, ~5x faster, for already lower-cased text
+    by_last_segment: dict[str, tuple[CallRule, ...]] = field(default_factory=dict)
+    regex_rules: tuple[CallRule, ...] = ()
+    webhook_bytes: frozenset[bytes] = frozenset()
+    exit_last: frozenset[str] = frozenset()
+    request_callees: frozenset[str] = frozenset()  # last segments of calls that send a request
+
+    def is_test_code(self, text: str) -> bool:
+        """Test / e2e / mock code by its imports (Playwright, Cypress, vitest, pytest, …)."""
+        return any(m in text for m in self.negative_file_markers) and bool(self.negative_file_re.search(text))
+
+    def might_contain_flow(self, text: str) -> bool:
+        """Cheap check before parsing: False means the text holds no flow and no PostHog usage."""
+        return self.prefilter_lower.search(text.lower()) is not None
+
+    def event_for(self, kind: FlowKind, variant: str | None = None) -> str:
+        if variant and variant in self.event_variants:
+            return variant
+        return self.events.get(kind.value, kind.value)
+
+    def call_rules(self, dotted: str, callee_text: str, args_text: str, file_text: str) -> list[CallRule]:
+        """Rules matching one call (import requirements checked against the file text)."""
+        last = dotted.rsplit(".", 1)[-1]
+        out: list[CallRule] = []
+        for rule in (*self.by_last_segment.get(last, ()), *self.regex_rules):
+            if rule.matches(dotted, callee_text, args_text) and (
+                rule.requires_import is None or rule.requires_import.search(file_text)
+            ):
+                out.append(rule)
+        return out
+
+    def is_exit_callee(self, dotted: str) -> bool:
+        last = dotted.rsplit(".", 1)[-1]
+        if last not in self.exit_last:
+            return False
+        return any(dotted == s or dotted.endswith("." + s) for s in self.exit_callees)
+
+
+# --- loading -------------------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_cache: dict[Path | None, Vocabulary] = {}
+_override: Path | None = None
+
+
+def configure(root: Path | str | None) -> Vocabulary:
+    """Use the skills dir `root` (None: the bundled one) from now on; returns the loaded vocabulary."""
+    global _override
+    _override = Path(root) if root else None
+    return reload()
+
+
+def load(root: Path | str | None = None) -> Vocabulary:
+    """The compiled vocabulary of `root` (default: the configured or bundled skills dir). Cached."""
+    key = Path(root) if root else _override
+    with _lock:
+        vocab = _cache.get(key)
+        if vocab is None:
+            vocab = _cache[key] = _build(key)
+        return vocab
+
+
+def reload() -> Vocabulary:
+    """Forget cached vocabularies and load the current one again (after the skill files changed)."""
+    with _lock:
+        _cache.clear()
+    return load()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        log.warning("cannot read %s: %s", path, exc)
+        return {}
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        elif isinstance(value, list) and isinstance(out.get(key), list) and key == "calls":
+            out[key] = [*out[key], *value]
+        else:
+            out[key] = value
+    return out
+
+
+def _data(root: Path | None, rel: str) -> dict[str, Any]:
+    bundled = _read_toml(bundled_skills_root() / rel)
+    if root is not None and (root / rel).is_file() and root.resolve() != bundled_skills_root().resolve():
+        return _merge(bundled, _read_toml(root / rel))
+    return bundled
+
+
+def _compile(pattern: str | None, flags: int = 0) -> re.Pattern[str] | None:
+    if not pattern:
+        return None
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        log.warning("bad regex in flow vocabulary %r: %s", pattern, exc)
+        return re.compile(r"(?!x)x")
+
+
+def _any_re(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
+    parts = [p for p in patterns if _compile(p) is not None]
+    return re.compile("|".join(f"(?:{p})" for p in parts) or r"(?!x)x", flags)
+
+
+def _phrase(text: str) -> str:
+    return " " + " ".join(tokens(text)) + " "
+
+
+def _build(root: Path | None) -> Vocabulary:
+    flows = _data(root, "detection/flows.toml")
+    events_data = _data(root, "events/events.toml")
+    kinds: dict[FlowKind, KindVocabulary] = {}
+    for kind in FlowKind:
+        entry = flows.get("kinds", {}).get(kind.value, {})
+        names = tuple(_phrase(n) for n in entry.get("names", []))
+        routes = tuple(_phrase(n) for n in entry.get("routes", []))
+        kinds[kind] = KindVocabulary(
+            kind=kind,
+            names=names,
+            routes=routes,
+            negative=frozenset(t.lower() for t in entry.get("negative", [])),
+            yields_to=tuple(FlowKind(k) for k in entry.get("yields_to", []) if k in FlowKind.__members__.values()),
+            name_re=_phrases_re(names, compact=True),
+            route_re=_phrases_re(routes, compact=False),
+        )
+    calls: list[CallRule] = []
+    for entry in flows.get("calls", []):
+        try:
+            kind = FlowKind(entry["kind"])
+        except (KeyError, ValueError):
+            log.warning("flow vocabulary call entry without a known kind: %r", entry)
+            continue
+        suffixes = tuple(entry.get("callee", []))
+        calls.append(
+            CallRule(
+                kind=kind,
+                role=entry.get("role", "strong"),
+                confidence=float(entry.get("confidence", flows.get("scores", {}).get("strong", 0.9))),
+                suffixes=suffixes,
+                callee_re=_compile(entry.get("callee_re")),
+                callee_text_re=_compile(entry.get("callee_text_re")),
+                args_re=_compile(entry.get("args_re")),
+                requires_import=_compile(entry.get("requires_import"), re.MULTILINE),
+                event=entry.get("event"),
+                user_id=entry.get("user_id"),
+                label=", ".join(suffixes) or entry.get("callee_re") or entry.get("callee_text_re") or "",
+            )
+        )
+    # specific rules first: a call matching `subscriptions.update` + cancel_at_period_end is a cancellation
+    calls.sort(key=lambda r: (r.args_re is None, r.requires_import is None))
+    by_last: dict[str, list[CallRule]] = {}
+    regex_rules: list[CallRule] = []
+    for rule in calls:
+        if rule.suffixes:
+            for last in {s.rsplit(".", 1)[-1] for s in rule.suffixes}:
+                by_last.setdefault(last, []).append(rule)
+        else:
+            regex_rules.append(rule)
+    webhooks = {}
+    for event_type, kind in flows.get("webhooks", {}).items():
+        if kind in FlowKind.__members__.values():
+            webhooks[event_type] = FlowKind(kind)
+    statements = flows.get("statements", {})
+    exit_callees = tuple(statements.get("exit_callees", []))
+    user_id = flows.get("user_id", {})
+    routes = flows.get("routes", {})
+    negatives = flows.get("negatives", {})
+    names = flows.get("names", {})
+    prefilter, prefilter_lower = _prefilter(flows, webhooks)
+    return Vocabulary(
+        threshold=float(flows.get("threshold", 0.6)),
+        scores={k: float(v) for k, v in flows.get("scores", {}).items()},
+        path_exclude=_any_re(flows.get("paths", {}).get("exclude", [])),
+        enclosing_calls=frozenset(negatives.get("enclosing_calls", [])),
+        negative_callees=tuple(negatives.get("callees", [])),
+        negative_file_re=_compile(negatives.get("file_re"), re.MULTILINE) or re.compile(r"(?!x)x"),
+        negative_file_markers=tuple(negatives.get("file_markers", [])),
+        ignore_name_tokens=frozenset(negatives.get("name_tokens", [])),
+        handler_prefixes=frozenset(names.get("handler_prefixes", [])),
+        route_register_re=_compile(routes.get("register_callee_re")) or re.compile(r"(?!x)x"),
+        decorator_re=_compile(routes.get("decorator_re")) or re.compile(r"(?!x)x"),
+        file_route_res=tuple(p for p in (_compile(r) for r in routes.get("file_route_re", [])) if p),
+        http_method_names=frozenset(routes.get("http_method_names", [])),
+        view_params=frozenset(routes.get("view_params", [])),
+        side={
+            **flows.get("side", {}),
+            "server_imports": _compile(flows.get("side", {}).get("server_imports_re")),
+            "client_imports": _compile(flows.get("side", {}).get("client_imports_re")),
+            "server_paths": _compile(flows.get("side", {}).get("server_paths_re")),
+            "client_paths": _compile(flows.get("side", {}).get("client_paths_re")),
+        },
+        exit_callees=exit_callees,
+        exit_assign_re=_compile(statements.get("exit_assign_re")) or re.compile(r"(?!x)x"),
+        passive_callee_re=_compile(statements.get("passive_callee_re")) or re.compile(r"(?!x)x"),
+        user_id=user_id,
+        user_context_res=tuple(p for p in (_compile(r) for r in user_id.get("context_re", [])) if p),
+        kinds=kinds,
+        webhooks=webhooks,
+        calls=tuple(calls),
+        events=dict(events_data.get("kinds", {})),
+        event_variants={k: v.get("kind", "") for k, v in events_data.get("variants", {}).items()},
+        prefilter=prefilter,
+        prefilter_lower=prefilter_lower,
+        by_last_segment={k: tuple(v) for k, v in by_last.items()},
+        regex_rules=tuple(regex_rules),
+        webhook_bytes=frozenset(w.encode() for w in webhooks),
+        exit_last=frozenset(s.rsplit(".", 1)[-1] for s in exit_callees),
+        request_callees=frozenset(s.rsplit(".", 1)[-1] for s in statements.get("request_callees", [])),
+    )
+
+
+def _longest_segment(suffix: str) -> str:
+    return max(suffix.split("."), key=lambda seg: (len(tokens(seg)), len(seg)))
+
+
+def _prefilter_terms(flows: dict[str, Any], webhooks: dict[str, FlowKind]) -> tuple[set[tuple[str, ...]], set[str]]:
+    """Literal token sequences and raw regexes that, between them, match every text a flow can be found in."""
+    literal: set[tuple[str, ...]] = {("posthog",), ("phc_",)}
+    raw: set[str] = set(flows.get("prefilter", {}).get("regex", []))
+    generic = {w.lower() for w in flows.get("prefilter", {}).get("generic_segments", [])}
+    for entry in flows.get("kinds", {}).values():
+        for phrase in entry.get("names", []):
+            if words := tokens(phrase):
+                literal.add(words)
+        for phrase in entry.get("routes", []):
+            if len(words := tokens(phrase)) > 1:  # one-word route phrases ("token") ride on a name or call
+                literal.add(words)
+    for entry in flows.get("calls", []):
+        if entry.get("role", "strong") != "strong":
+            continue
+        if entry.get("prefilter"):
+            terms = entry["prefilter"]
+            literal.update((t.lower(),) for t in ([terms] if isinstance(terms, str) else terms) if t)
+        else:
+            for suffix in entry.get("callee", []):
+                segment = _longest_segment(suffix)
+                if segment.lower() in generic or len(segment) < 5:
+                    literal.add((suffix.lower(),))  # `request.login`, not every file saying "request"
+                elif words := tokens(segment):
+                    literal.add(words)
+    literal.update((w.lower(),) for w in webhooks)
+    return literal, raw
+
+
+def _trie_regex(sequences: set[tuple[str, ...]]) -> str:
+    """Alternation as a trie (shared prefixes tried once); words may be joined by nothing, space, '_' or '-'."""
+    sep = "\x00"
+    trie: dict[str, Any] = {}
+    for seq in sequences:
+        node = trie
+        for ch in sep.join(seq):
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""  # a prefilter only needs the shortest term
+        alts = [(r"[\s_\-]?" if ch == sep else re.escape(ch)) + emit(sub) for ch, sub in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(trie)
+
+
+def _prefilter(flows: dict[str, Any], webhooks: dict[str, FlowKind]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(case-insensitive pattern for raw text, faster case-sensitive pattern for `text.lower()`)."""
+    literal, raw = _prefilter_terms(flows, webhooks)
+    body = "|".join([_trie_regex(literal), *(f"(?:{r})" for r in sorted(raw))])
+    lower_body = "|".join([_trie_regex(literal), *(f"(?:{r.lower()})" for r in sorted(raw) if r.lower() == r)])
+    raw_mixed = [r for r in raw if r.lower() != r]  # regexes with case-significant escapes stay case-insensitive
+    lower_body = "|".join([lower_body, *(f"(?i:{r})" for r in sorted(raw_mixed))])
+    return re.compile(body, re.IGNORECASE), re.compile(lower_body)

@@ -1,0 +1,70 @@
+"""Commands the editor (or a lens) runs: `posthog.trackFlow` and `posthog.scanWorkspace`.
+
+What the user sees: clicking "Track user_logged_in" inserts the capture through `workspace/applyEdit`
+(nothing happens if the file changed since the lens was drawn); "PostHog: Scan workspace" returns the
+packages, flows and findings of the whole workspace as JSON (v1 shape, as `posthog-lsp scan --format json`).
+`posthog.integrate` belongs to the Integrate workflow and is registered there, not here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from . import planning
+from .session import PosthogServer
+from .workspace_edit import to_workspace_edit
+
+log = logging.getLogger(__name__)
+TRACK_FLOW = "posthog.trackFlow"
+SCAN_WORKSPACE = "posthog.scanWorkspace"
+
+
+async def track_flow(ls: PosthogServer, uri: str, version: int | None, kind: str, line: int) -> dict[str, Any]:
+    """Insert tracking for the flow of `kind` starting on `line` of `uri` at `version`."""
+    if not ls.support.apply_edit:
+        return {"applied": False, "reason": "the editor does not accept workspace edits from the server"}
+    snap = ls.snapshot(uri)
+    if snap is None or snap.version != version:
+        return {"applied": False, "reason": "the file changed since the lens was shown"}
+    analysis = await ls.analyze(snap)
+    flow = next((f for f in analysis.flows if str(f.kind) == kind and f.span.start_line == line), None)
+    if flow is None:
+        return {"applied": False, "reason": f"no {kind} flow on line {line + 1}"}
+    edit = to_workspace_edit(ls, await planning.track_flows(ls, snap, [flow]), snap)
+    if edit is None:
+        return {"applied": False, "reason": "nothing to add", "event": flow.event}
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=edit, label=f"Track {flow.event} with PostHog")
+    )
+    if not result.applied:
+        log.info("the editor did not apply the edit: %s", result.failure_reason)
+    return {"applied": result.applied, "event": flow.event}
+
+
+def _scan(root: Path, settings: Any) -> dict[str, Any]:
+    from ..analysis.scan import scan
+    from ..report import to_json
+
+    return to_json(scan(root, settings))
+
+
+async def scan_workspace(ls: PosthogServer) -> dict[str, Any]:
+    root = ls.root
+    if root is None:
+        return {"version": 1, "error": "no workspace folder is open"}
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(ls.thread_pool, _scan, root, ls.settings.analysis())
+    except Exception as exc:
+        log.exception("workspace scan failed")
+        return {"version": 1, "error": f"scan failed: {exc}"}
+
+
+def register(server: PosthogServer) -> None:
+    server.command(TRACK_FLOW)(track_flow)
+    server.command(SCAN_WORKSPACE)(scan_workspace)

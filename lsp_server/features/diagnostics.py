@@ -1,0 +1,182 @@
+"""Squiggles: PostHog findings as diagnostics, pushed or pulled, for the document version on screen.
+
+What the user sees: each finding underlined with a stable code (`posthog/missing-identify`), source
+`posthog`, a link to the docs and the severity they configured. While they type, a file is re-checked
+once typing pauses (`posthog.diagnosticsDelay`); results for an older version are never shown. Clients
+that pull diagnostics (`textDocument/diagnostic`) get them on request and a refresh when settings or
+packages change; others get `publishDiagnostics` with the document version. Closing a file clears them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from lsprotocol import types
+from pygls.uris import from_fs_path
+
+from ..analysis.model import Finding
+from ..skills import bundled_skills_root
+from .session import PosthogServer, Snapshot
+
+log = logging.getLogger(__name__)
+SOURCE = "posthog"
+SEVERITY = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+
+
+def _vocabulary_docs(code: str) -> str | None:
+    try:
+        from ..analysis.posthog_vocab import posthog_vocabulary
+
+        return posthog_vocabulary().docs.get(code)
+    except Exception:  # vocabulary missing or broken: the diagnostic just has no link
+        return None
+
+
+def docs_href(finding: Finding) -> str | None:
+    """A stable link for the code: the finding's docs (or the vocabulary's), as a file URL into `skills/` when
+    it is a `posthog://docs/...` resource that is bundled, else as given."""
+    docs = finding.data.get("docs") or _vocabulary_docs(finding.code)
+    if not isinstance(docs, str) or not docs:
+        return None
+    if not docs.startswith("posthog://docs/"):
+        return docs if ":" in docs else None
+    name, _, fragment = docs.removeprefix("posthog://docs/").partition("#")
+    root = bundled_skills_root()
+    parts = name.split("/")
+    path = root / "frameworks" / parts[1] / "SKILL.md" if parts[0] == "frameworks" and len(parts) > 1 else (
+        root / "docs" / f"{name}.md"
+    )
+    if not path.is_file():
+        return docs  # the MCP resource URI: stable, and what the skills server serves
+    uri = from_fs_path(str(path)) or docs
+    return f"{uri}#{fragment}" if fragment else uri
+
+
+def effective_severity(ls: PosthogServer, finding: Finding) -> str | None:
+    """The user's explicit override wins; otherwise the rule's own severity. None means switched off."""
+    level = ls.settings.severity.get(finding.code)
+    if level is None:
+        return finding.severity
+    return None if level == "off" else level
+
+
+def to_diagnostic(finding: Finding, snap: Snapshot, severity: str) -> types.Diagnostic:
+    href = docs_href(finding)
+    span = finding.span
+    data: dict[str, Any] = {
+        **finding.data,
+        "code": finding.code,
+        "span": [span.start_line, span.start_col, span.end_line, span.end_col],
+        "version": snap.version,
+    }
+    return types.Diagnostic(
+        range=snap.lines.range(span),
+        message=finding.message,
+        severity=SEVERITY.get(severity, types.DiagnosticSeverity.Warning),
+        code=finding.code,
+        code_description=types.CodeDescription(href=href) if href else None,
+        source=SOURCE,
+        data=data,
+    )
+
+
+async def diagnostics_for(ls: PosthogServer, snap: Snapshot) -> list[types.Diagnostic]:
+    if not ls.settings.enable:
+        return []
+    analysis = await ls.analyze(snap)
+    if analysis.parse_error:
+        log.info("%s: %s", snap.path, analysis.parse_error)
+    result = []
+    for finding in analysis.findings:
+        severity = effective_severity(ls, finding)
+        if severity is not None:
+            result.append(to_diagnostic(finding, snap, severity))
+    return result
+
+
+# -- push --------------------------------------------------------------------------------------------
+def schedule(ls: PosthogServer, uri: str, *, immediate: bool = False) -> None:
+    """Re-check `uri` once typing pauses; a newer change cancels the pending check."""
+    if ls.support.pull_diagnostics:
+        return
+    previous = ls.pending.pop(uri, None)
+    if previous is not None:
+        previous.cancel()
+    delay = 0.0 if immediate else ls.settings.diagnostics_delay_ms / 1000
+    ls.pending[uri] = asyncio.get_running_loop().create_task(_publish_when_idle(ls, uri, delay))
+
+
+async def _publish_when_idle(ls: PosthogServer, uri: str, delay: float) -> None:
+    try:
+        if delay:
+            await asyncio.sleep(delay)
+        snap = ls.snapshot(uri)
+        if snap is None:
+            return
+        diagnostics = await diagnostics_for(ls, snap)
+        current = ls.snapshot(uri)
+        if current is None or current.version != snap.version:
+            return  # the user kept typing: the newer version's check publishes
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=snap.uri, version=snap.version, diagnostics=diagnostics)
+        )
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # a failing check costs this round of squiggles, never the server
+        log.exception("diagnostics failed for %s", uri)
+    finally:
+        if ls.pending.get(uri) is asyncio.current_task():
+            del ls.pending[uri]
+
+
+def clear(ls: PosthogServer, uri: str) -> None:
+    """The file was closed: drop pending work and (push clients) its squiggles."""
+    task = ls.pending.pop(uri, None)
+    if task is not None:
+        task.cancel()
+    ls.forget(uri)
+    if not ls.support.pull_diagnostics:
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+def refresh_all(ls: PosthogServer) -> None:
+    """Settings or packages changed: re-check every open file (and its lenses)."""
+    ls.invalidate()
+    if ls.support.code_lens_refresh:
+        ls.workspace_code_lens_refresh(None)
+    if ls.support.pull_diagnostics:
+        if ls.support.diagnostic_refresh:
+            ls.workspace_diagnostic_refresh(None)
+        return
+    for doc in list(ls.workspace.text_documents.values()):
+        schedule(ls, doc.uri, immediate=True)
+
+
+# -- pull --------------------------------------------------------------------------------------------
+async def document_diagnostic(ls: PosthogServer, params: types.DocumentDiagnosticParams) -> Any:
+    snap = ls.snapshot(params.text_document.uri)
+    if snap is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    result_id = f"{ls.generation}:{snap.version}:{ls.settings.enable}"
+    if snap.version is not None and params.previous_result_id == result_id:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+    try:
+        items = await diagnostics_for(ls, snap)
+    except Exception:
+        log.exception("diagnostics failed for %s", snap.uri)
+        items = []
+    return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+
+
+def register(server: PosthogServer) -> None:
+    server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=False),
+    )(document_diagnostic)

@@ -1,0 +1,84 @@
+"""Asking `lsp_server.edits` for edits, off the event loop, against the text analysis saw.
+
+What the user sees: quick fixes, "Track …" actions and lenses that insert exactly what the edit planner
+decided (from the bundled snippets), or nothing at all when planning fails — never a half edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+from ..analysis.model import Finding, Flow
+from ..edits import PlannedEdit
+from .session import PosthogServer, Snapshot
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def _snippets() -> Any:
+    from .. import edits
+
+    return edits.BundledSnippets()
+
+
+def _guarded(name: str, *args: Any, **kwargs: Any) -> list[PlannedEdit]:
+    try:
+        from .. import edits
+
+        result = getattr(edits, name)(*args, **kwargs)
+        return [result] if isinstance(result, PlannedEdit) else list(result or [])
+    except Exception:  # the planner promises not to raise; if it does, offer no edit rather than a broken one
+        log.exception("edit planning (%s) failed", name)
+        return []
+
+
+def _exists(ls: PosthogServer) -> Callable[[str], bool]:
+    """Whether a workspace file exists (on disk or as an open buffer): the planner never recreates it."""
+    root = ls.root
+
+    def exists(rel_path: str) -> bool:
+        return (root is not None and (root / rel_path).exists()) or ls.is_open(ls.uri_for(rel_path))
+
+    return exists
+
+
+def _track(snap: Snapshot, ls: PosthogServer, flows: Sequence[Flow]) -> list[PlannedEdit]:
+    package, snippets, text = ls.package_for(snap.path), _snippets(), snap.analysis_text
+    planned: list[PlannedEdit] = []
+    for flow in flows:
+        planned += _guarded("plan_flow_tracking", text, snap.path, flow, package, snippets, exists=_exists(ls))
+    return planned
+
+
+def _fix(snap: Snapshot, ls: PosthogServer, finding: Finding) -> list[PlannedEdit]:
+    package = ls.package_for(snap.path)
+    return _guarded("plan_quick_fix", snap.analysis_text, snap.path, finding, package, _snippets(), exists=_exists(ls))
+
+
+def _ignore(snap: Snapshot, finding: Finding) -> list[PlannedEdit]:
+    return _guarded("plan_ignore", snap.analysis_text, snap.path, finding)
+
+
+async def _in_pool(ls: PosthogServer, fn: Callable[..., list[PlannedEdit]], *args: Any) -> list[PlannedEdit]:
+    try:
+        return await asyncio.get_running_loop().run_in_executor(ls.thread_pool, fn, *args)
+    except Exception:  # e.g. BundledSnippets missing: no edit, the server lives on
+        log.exception("edit planning failed")
+        return []
+
+
+async def track_flows(ls: PosthogServer, snap: Snapshot, flows: Sequence[Flow]) -> list[PlannedEdit]:
+    return await _in_pool(ls, _track, snap, ls, list(flows))
+
+
+async def quick_fix(ls: PosthogServer, snap: Snapshot, finding: Finding) -> list[PlannedEdit]:
+    return await _in_pool(ls, _fix, snap, ls, finding)
+
+
+async def ignore(ls: PosthogServer, snap: Snapshot, finding: Finding) -> list[PlannedEdit]:
+    return await _in_pool(ls, _ignore, snap, finding)

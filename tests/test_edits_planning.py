@@ -1,0 +1,355 @@
+"""Planning the PostHog calls for a flow: the code a user sees inserted, in their file's own style."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from lsp_server.analysis.model import FlowKind, Package, PosthogSetup, Span
+from lsp_server.edits import BundledSnippets, plan_flow_tracking
+from tests.edits_support import BILLING_CJS, apply, billing_flow, created, error_nodes, flow, package, shifted
+
+SNIPPETS = BundledSnippets()
+
+CLIENT_LOGIN = """'use client'
+import { useState } from "react"
+import { supabase } from "@/lib/supabase"
+
+export function LoginForm() {
+  const [email, setEmail] = useState("")
+  async function onSubmit(password: string) {
+    const { data, error } = await supabase.auth.signInWithPassword({ email, password })
+    if (error) return
+    router.push("/dashboard")
+  }
+  return <form onSubmit={() => onSubmit("x")} />
+}
+"""
+
+
+def _plan_twice(text, f, pkg, **kw):
+    """Plan, apply, then plan again over the edited text as the detector would see it."""
+    edits = plan_flow_tracking(text, f.path, f, pkg, SNIPPETS, **kw)
+    edited = apply(text, edits, f.path)
+    again = plan_flow_tracking(edited, f.path, shifted(f, edits), pkg, SNIPPETS, exists=lambda p: True)
+    return edits, edited, again
+
+
+def test_client_login_gets_identify_then_capture_in_the_files_quote_and_semicolon_style():
+    f = flow(
+        "app/login/form.tsx",
+        FlowKind.LOGIN,
+        9,
+        "    ",
+        event="user_logged_in",
+        side="client",
+        user_id="data.user.id",
+        span=(6, 10),
+    )
+    edits, edited, again = _plan_twice(CLIENT_LOGIN, f, package("nextjs-app-router"))
+    assert '\nimport posthog from "posthog-js"\n\nexport function' in edited  # after the last import, once
+    assert (
+        "    if (error) return\n"
+        "    posthog.identify(String(data.user.id), { email })\n"
+        '    posthog.capture("user_logged_in", { login_method: "password" })\n'
+        '    router.push("/dashboard")\n'
+    ) in edited
+    assert not created(edits)  # browser code needs no server client
+    assert error_nodes(edited, f.path) == []
+    assert again == []
+
+
+ROUTE = """import { NextResponse } from 'next/server';
+import { db } from '@/lib/db';
+
+export async function POST(req: Request) {
+  const body = await req.json();
+  const user = await db.user.create({ data: body });
+  return NextResponse.json(user);
+}
+"""
+
+
+def test_next_route_handler_signup_creates_the_server_client_and_awaits_flush():
+    f = flow(
+        "src/app/api/signup/route.ts", FlowKind.SIGNUP, 6, "  ", event="user_signed_up", user_id="user.id", span=(3, 7)
+    )
+    edits, edited, again = _plan_twice(ROUTE, f, package("nextjs-app-router"))
+    files = created(edits)
+    assert list(files) == ["src/lib/posthog-server.ts"]
+    module = files["src/lib/posthog-server.ts"]
+    assert "process.env.NEXT_PUBLIC_POSTHOG_KEY" in module and "flushAt: 1" in module and "flushInterval: 0" in module
+    assert "phc_" not in module and "''" not in module.split("console.warn")[0]  # no hard-coded or empty key
+    assert "import { posthog } from '../../../lib/posthog-server';\n" in edited
+    assert (
+        "  posthog.capture({\n    distinctId: String(user.id),\n    event: 'user_signed_up',\n  });\n"
+        "  await posthog.flush();\n  return NextResponse.json(user);"
+    ) in edited
+    assert "posthog.identify({\n    distinctId: String(user.id),\n  });" in edited
+    assert error_nodes(edited, f.path) == [] and error_nodes(module, "src/lib/posthog-server.ts") == []
+    assert again == []
+
+
+def test_existing_server_module_is_not_created_again():
+    f = flow("app/api/signup/route.ts", FlowKind.SIGNUP, 6, "  ", event="user_signed_up", user_id="user.id")
+    edits = plan_flow_tracking(
+        ROUTE, f.path, f, package("nextjs-app-router"), SNIPPETS, exists=lambda p: p == "lib/posthog-server.ts"
+    )
+    assert not created(edits)
+    assert any("from '../../../lib/posthog-server'" in e.new_text for e in edits)
+
+
+def test_sync_handler_is_not_given_an_await_it_cannot_run():
+    text = (
+        "import { db } from './db';\n\nexport default function handler(req, res) {\n  db.save(req.body);\n"
+        "  res.status(200).end();\n}\n"
+    )
+    f = flow(
+        "pages/api/checkout.js", FlowKind.CHECKOUT_STARTED, 4, "  ", event="checkout_started", user_id="req.userId"
+    )
+    edits = plan_flow_tracking(text, f.path, f, package("nextjs-pages-router", "javascript"), SNIPPETS)
+    edited = apply(text, edits, f.path)
+    assert "posthog.capture({" in edited and "await" not in edited
+    assert "import { posthog } from '../../lib/posthog-server.js';" in edited  # plain JS keeps the extension
+    assert error_nodes(edited, f.path) == []
+
+
+def test_express_commonjs_file_with_tabs_gets_require_and_a_reindented_multiline_capture():
+    f = billing_flow()
+    edits, edited, again = _plan_twice(BILLING_CJS, f, package("node-express", "javascript"))
+    assert "const express = require('express')\nconst { posthog } = require('../lib/posthog-server.js')\n\n" in edited
+    assert (
+        "\t\tposthog.capture({\n"
+        "\t\t\tdistinctId: String(paymentIntent.metadata.userId),\n"
+        "\t\t\tevent: 'payment_succeeded',\n"
+        "\t\t\tproperties: { amount: paymentIntent.amount, currency: paymentIntent.currency },\n"
+        "\t\t})\n"
+        "\t}\n"
+    ) in edited
+    module = created(edits)["src/lib/posthog-server.js"]
+    assert "require('posthog-node')" in module and "module.exports = { posthog }" in module
+    assert "flushAt" not in module  # a long-running server batches
+    assert error_nodes(edited, f.path) == [] and again == []
+
+
+def test_browser_logout_captures_then_resets():
+    text = (
+        "import posthog from 'posthog-js';\n\nexport function LogoutButton() {\n"
+        "  const onClick = async () => {\n    await signOut();\n  };\n  return <button onClick={onClick} />;\n}\n"
+    )
+    f = flow("src/LogoutButton.jsx", FlowKind.LOGOUT, 5, "    ", event="user_logged_out", side="client", span=(3, 5))
+    edits, edited, again = _plan_twice(text, f, package("react-spa", "javascript"))
+    assert "    await signOut();\n    posthog.capture('user_logged_out');\n    posthog.reset();\n  };" in edited
+    assert len(edits) == 1  # the import is already there
+    assert error_nodes(edited, f.path) == [] and again == []
+
+
+def test_an_existing_client_name_is_reused():
+    text = "import ph from 'posthog-js'\n\nfunction done(user) {\n  go()\n}\n"
+    f = flow("a.js", FlowKind.SIGNUP, 3, "  ", event="user_signed_up", side="client", user_id="user.id")
+    edited = apply(text, plan_flow_tracking(text, f.path, f, package("react-spa", "javascript"), SNIPPETS), f.path)
+    assert "  ph.identify(String(user.id))\n  ph.capture('user_signed_up')\n  go()" in edited
+    assert edited.count("import") == 1
+
+
+def test_unknown_user_id_leaves_a_visible_placeholder_with_a_todo():
+    text = "import { posthog } from './posthog'\n\nexport async function login() {\n  await auth()\n  return true\n}\n"
+    f = flow("src/login.ts", FlowKind.LOGIN, 4, "  ", event="user_logged_in")
+    edited = apply(text, plan_flow_tracking(text, f.path, f, package("node", "typescript"), SNIPPETS), f.path)
+    assert "  // TODO(posthog): replace DISTINCT_ID with the signed-in user's stable id" in edited
+    assert "distinctId: String(DISTINCT_ID)," in edited
+    assert "anonymous" not in edited and "@" not in edited
+    assert error_nodes(edited, f.path) == []
+
+
+FLASK = '''"""Auth views."""
+from flask import Blueprint, request
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.post("/login")
+def login():
+    user = User.query.filter_by(email=request.form["email"]).first()
+    if user is None or not user.check_password(request.form["password"]):
+        return "no", 401
+    notify(user.email)
+    return redirect("/")
+'''
+
+
+def test_flask_login_uses_keyword_capture_identify_context_and_the_new_client_module():
+    f = flow("app/auth.py", FlowKind.LOGIN, 12, "    ", event="user_logged_in", user_id="user.id", span=(7, 12))
+    pkg = Package(path=".", framework="flask", language="python", package_manager="pip")
+    edits, edited, again = _plan_twice(FLASK, f, pkg)
+    assert "from flask import Blueprint, request\nfrom posthog_client import posthog\n" in edited
+    assert (
+        "    notify(user.email)\n"
+        "    posthog.identify_context(str(user.id))\n"
+        '    posthog.set(distinct_id=user.id, properties={"email": user.email})\n'
+        "    posthog.capture(\n"
+        '        "user_logged_in",\n'
+        "        distinct_id=user.id,\n"
+        '        properties={"login_method": "password"},\n'
+        "    )\n"
+        '    return redirect("/")\n'
+    ) in edited
+    module = created(edits)["posthog_client.py"]
+    assert 'os.environ.get("POSTHOG_PROJECT_TOKEN")' in module and 'os.environ.get("POSTHOG_HOST")' in module
+    assert error_nodes(edited, f.path) == [] and error_nodes(module, "posthog_client.py") == []
+    assert again == []
+
+
+def test_python_single_quotes_and_a_global_posthog_import_are_kept():
+    text = "import posthog\n\n\ndef cancel(sub):\n    sub.cancel()\n    return 'ok'\n"
+    f = flow(
+        "billing.py", FlowKind.SUBSCRIPTION_CANCELLED, 5, "    ", event="subscription_cancelled", user_id="sub.user_id"
+    )
+    edits = plan_flow_tracking(text, f.path, f, None, SNIPPETS)
+    edited = apply(text, edits, f.path)
+    assert len(edits) == 1 and "    posthog.capture(\n        'subscription_cancelled',\n" in edited
+
+
+def test_package_env_var_names_are_reused_in_the_new_client():
+    pkg = Package(
+        path="apps/web",
+        framework="nextjs-app-router",
+        language="typescript",
+        package_manager="pnpm",
+        env_key_var="NEXT_PUBLIC_PH_TOKEN",
+        env_host_var="NEXT_PUBLIC_PH_HOST",
+        posthog=PosthogSetup(installed=True),
+    )
+    f = flow("apps/web/app/api/signup/route.ts", FlowKind.SIGNUP, 6, "  ", event="user_signed_up", user_id="user.id")
+    edits = plan_flow_tracking(ROUTE, f.path, f, pkg, SNIPPETS)
+    module = created(edits)["apps/web/lib/posthog-server.ts"]
+    assert "process.env.NEXT_PUBLIC_PH_TOKEN" in module and "process.env.NEXT_PUBLIC_PH_HOST" in module
+
+
+def test_crlf_file_stays_crlf():
+    text = FLASK.replace("\n", "\r\n")
+    f = flow("app/auth.py", FlowKind.LOGIN, 12, "    ", event="user_logged_in", user_id="user.id", span=(7, 12))
+    pkg = Package(path=".", framework="flask", language="python", package_manager="pip")
+    edits, edited, again = _plan_twice(text, f, pkg)
+    assert all("\r\n" in e.new_text for e in edits if not e.create_file)
+    assert "posthog.capture(" in edited and edited.count("\n") == edited.count("\r\n")
+    assert error_nodes(edited, f.path) == [] and again == []
+
+
+def test_event_properties_never_carry_the_email():
+    text = (
+        "export async function signup(email, password) {\n  const user = await createUser(email, password);\n"
+        "  return user;\n}\n"
+    )
+    f = flow("signup.mjs", FlowKind.SIGNUP, 2, "  ", event="user_signed_up", user_id="user.id")
+    edited = apply(text, plan_flow_tracking(text, f.path, f, package("node", "javascript"), SNIPPETS), f.path)
+    capture = edited[edited.index("posthog.capture") :]
+    capture = capture[: capture.index("});")]
+    identify = edited[edited.index("posthog.identify") : edited.index("posthog.capture")]
+    assert "email" not in capture and "properties: { signup_method: 'password' }" in capture
+    assert "properties: { email }" in identify  # person properties may hold it
+
+
+def test_insert_after_a_last_line_without_newline():
+    text = "def logout(user):\n    user.logout()"
+    f = flow("x.py", FlowKind.LOGOUT, 2, "    ", event="user_logged_out", user_id="user.pk")
+    edited = apply(text, plan_flow_tracking(text, f.path, f, None, SNIPPETS), f.path)
+    assert edited.endswith(
+        '    user.logout()\n    posthog.capture(\n        "user_logged_out",\n        distinct_id=user.pk,\n    )'
+    )
+    assert error_nodes(edited, f.path) == []
+
+
+def test_tracked_flow_and_unparsable_input_plan_nothing():
+    f = flow("a.ts", FlowKind.LOGIN, 0, "", event="user_logged_in", user_id="u.id")
+    text = (
+        "function a(u) {\n  posthog.identify({ distinctId: u.id })\n  posthog.capture({ event: 'user_logged_in' })\n}\n"
+    )
+    assert (
+        plan_flow_tracking(
+            text, "a.ts", flow("a.ts", FlowKind.LOGIN, 3, "  ", event="user_logged_in", user_id="u.id"), None, SNIPPETS
+        )
+        == []
+    )
+    assert plan_flow_tracking("\x00\x01((", "a.ts", f, None, SNIPPETS) is not None
+    assert plan_flow_tracking("x", "notes.txt", f, None, SNIPPETS) == []
+    f_far = flow("a.py", FlowKind.LOGIN, 999, "", event="user_logged_in", user_id="u")
+    assert isinstance(plan_flow_tracking("", "a.py", f_far, None, SNIPPETS), list)
+
+
+def test_import_goes_after_directives_and_docstrings_when_the_file_has_no_imports():
+    client = "'use client'\n\nexport function Checkout({ plan }) {\n  start(plan)\n}\n"
+    f = flow("app/checkout.tsx", FlowKind.CHECKOUT_STARTED, 4, "  ", event="checkout_started", side="client")
+    edited = apply(client, plan_flow_tracking(client, f.path, f, package("nextjs-app-router"), SNIPPETS), f.path)
+    assert edited.startswith("'use client'\nimport posthog from 'posthog-js'\n\nexport function Checkout")
+    assert "  start(plan)\n  posthog.capture('checkout_started', { plan })\n}" in edited
+    python = '"""Billing views."""\n\n\ndef checkout(request, plan):\n    start(plan)\n'
+    f = flow("shop/views.py", FlowKind.CHECKOUT_STARTED, 5, "    ", event="checkout_started", user_id="request.user.pk")
+    edited = apply(python, plan_flow_tracking(python, f.path, f, None, SNIPPETS), f.path)
+    assert edited.startswith('"""Billing views."""\nfrom posthog_client import posthog\n\n\ndef checkout(')
+    assert 'properties={"plan": plan},' in edited and error_nodes(edited, f.path) == []
+
+
+def test_a_one_line_arrow_handler_in_jsx_gets_a_block_body_not_text_on_the_page():
+    text = (
+        "import posthog from 'posthog-js'\n\nexport function Plans() {\n  return (\n"
+        "    <button onClick={() => post('/api/checkout', { plan: 'pro' })}>Upgrade</button>\n  )\n}\n"
+    )
+    f = flow("app/plans.tsx", FlowKind.CHECKOUT_STARTED, 4, "    ", event="checkout_started", side="client")
+    f = replace(f, span=Span(4, 21, 4, 65))
+    _, edited, again = _plan_twice(text, f, package("react-spa"))
+    assert (
+        "onClick={() => { posthog.capture('checkout_started'); return post('/api/checkout', { plan: 'pro' }); }}"
+        in edited
+    )
+    assert error_nodes(edited, f.path) == [] and again == []
+
+
+def test_logout_capture_goes_before_an_existing_reset():
+    text = (
+        "import posthog from 'posthog-js'\n\nasync function logout() {\n  await api.logout()\n  posthog.reset()\n"
+        "  setUser(null)\n}\n"
+    )
+    f = flow("src/logout.js", FlowKind.LOGOUT, 6, "  ", event="user_logged_out", side="client", span=(2, 6))
+    _, edited, again = _plan_twice(text, f, package("react-spa", "javascript"))
+    assert "  await api.logout()\n  posthog.capture('user_logged_out')\n  posthog.reset()\n" in edited
+    assert again == []
+
+
+def test_an_insertion_point_inside_an_expression_plans_nothing():
+    text = "function f() {\n  return render(\n    a,\n    b,\n  )\n}\n"
+    f = flow("a.js", FlowKind.SIGNUP, 3, "    ", event="user_signed_up", side="client", user_id="u.id", span=(0, 5))
+    assert plan_flow_tracking(text, f.path, f, package("react-spa", "javascript"), SNIPPETS) == []
+
+
+def test_other_libraries_reset_and_flush_do_not_count_as_posthog_calls():
+    text = (
+        "import posthog from 'posthog-js'\n\nasync function logout(form) {\n  form.reset()\n  await api.logout()\n}\n"
+    )
+    f = flow("src/logout.js", FlowKind.LOGOUT, 5, "  ", event="user_logged_out", side="client", span=(2, 5))
+    edited = apply(text, plan_flow_tracking(text, f.path, f, package("react-spa", "javascript"), SNIPPETS), f.path)
+    assert "  form.reset()\n  await api.logout()\n  posthog.capture('user_logged_out')\n  posthog.reset()\n}" in edited
+    route = (
+        "import { posthog } from '@/lib/posthog-server'\n\nexport async function POST() {\n"
+        "  const user = await signUp()\n  await logger.flush()\n  return Response.json(user)\n}\n"
+    )
+    f = flow("app/api/signup/route.ts", FlowKind.SIGNUP, 5, "  ", event="user_signed_up", user_id="user.id")
+    edited = apply(route, plan_flow_tracking(route, f.path, f, package("nextjs-app-router"), SNIPPETS), f.path)
+    assert "  await posthog.flush()\n  return Response.json(user)" in edited
+
+
+def test_a_python_script_inside_a_javascript_package_gets_python_code():
+    text = "def refund(order):\n    order.refund()\n"
+    f = flow("scripts/refund.py", FlowKind.PAYMENT_FAILED, 2, "    ", event="payment_refunded", user_id="order.user_id")
+    edits = plan_flow_tracking(text, f.path, f, package("nextjs-app-router"), SNIPPETS)
+    assert 'posthog.capture(\n        "payment_refunded",\n        distinct_id=order.user_id,\n    )' in apply(
+        text, edits, f.path
+    )
+    assert "posthog_client.py" in created(edits)
+
+
+def test_a_byte_order_mark_stays_at_the_start_of_the_file():
+    text = "\ufeffdef signup(form):\n    user = save(form)\n    return user\n"
+    f = flow("views.py", FlowKind.SIGNUP, 2, "    ", event="user_signed_up", user_id="user.id")
+    edited = apply(text, plan_flow_tracking(text, f.path, f, None, SNIPPETS), f.path)
+    assert edited.startswith("\ufefffrom posthog_client import posthog\n\ndef signup(form):\n")
+    assert "    user = save(form)\n    posthog.identify_context(str(user.id))\n" in edited

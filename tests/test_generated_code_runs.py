@@ -1,0 +1,411 @@
+"""The code posthog-lsp inserts runs: edited files are executed with the real SDKs against a local sink.
+
+Python files run with posthog-python (the dev dependency); JavaScript files run with `node` and posthog-node
+from tests/node/node_modules. Key and host reach the generated code only through environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from lsp_server.analysis.model import Finding, FlowKind, Package, Span
+from lsp_server.edits import BundledSnippets, plan_flow_tracking, plan_quick_fix
+from tests import sink
+from tests.edits_support import BILLING_CJS, apply, billing_flow, created, flow, package, shifted
+
+SNIPPETS = BundledSnippets()
+NODE_MODULES = Path(__file__).parent / "node" / "node_modules"
+needs_node = pytest.mark.skipif(
+    shutil.which("node") is None or not (NODE_MODULES / "posthog-node").is_dir(),
+    reason="needs node and `npm install` in tests/node (make test does it)",
+)
+
+
+@pytest.fixture(scope="module")
+def sink_url():
+    server, url = sink.start()
+    yield url
+    server.shutdown()
+
+
+def _run(
+    command: list[str],
+    cwd: Path,
+    sink_url: str,
+    *,
+    env_key: str = "POSTHOG_PROJECT_TOKEN",
+    host_var: str = "POSTHOG_HOST",
+) -> list[dict]:
+    """Run `command` with a fresh project token; return the events the sink received with that token."""
+    token = "phc_test_" + uuid.uuid4().hex
+    env = {**os.environ, env_key: token, host_var: sink_url, "NODE_ENV": "test"}
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return [e for e in sink.all_events() if e["api_key"] == token]
+
+
+def _write_project(tmp_path: Path, text: str, path: str, edits) -> str:
+    edited = apply(text, edits, path)
+    (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / path).write_text(edited)
+    for module_path, content in created(edits).items():
+        (tmp_path / module_path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / module_path).write_text(content)
+    return edited
+
+
+def _tracked_project(tmp_path: Path, text: str, f, pkg) -> tuple[list, str]:
+    """Plan the flow's tracking, write the edited file and any created module, make node_modules reachable."""
+    edits = plan_flow_tracking(text, f.path, f, pkg, SNIPPETS)
+    edited = _write_project(tmp_path, text, f.path, edits)
+    if not f.path.endswith(".py"):
+        (tmp_path / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)  # ESM ignores NODE_PATH
+    return edits, edited
+
+
+def _drive(tmp_path: Path, name: str, driver: str, sink_url: str, *node_args: str, **env: str) -> list[dict]:
+    (tmp_path / name).write_text(driver)
+    return _run(["node", *node_args, name], tmp_path, sink_url, **env)
+
+
+ACCOUNTS = '''"""Accounts."""
+from dataclasses import dataclass
+
+
+@dataclass
+class User:
+    id: int
+    email: str
+    password: str
+
+
+def login(user, password):
+    if user.password != password:
+        return False
+    audit(f"login {user.email}")
+    return True
+
+
+def audit(message):
+    return message
+'''
+
+
+def test_python_login_sends_the_capture_and_person_properties_as_the_user(tmp_path, sink_url):
+    f = flow("accounts.py", FlowKind.LOGIN, 15, "    ", event="user_logged_in", user_id="user.id", span=(11, 15))
+    _tracked_project(tmp_path, ACCOUNTS, f, None)
+    script = (
+        "import accounts, posthog_client\n"
+        "user = accounts.User(42, 'ada@example.com', 'pw')\n"
+        "assert accounts.login(user, 'wrong') is False\n"
+        "with posthog_client.posthog.new_context():\n"
+        "    assert accounts.login(user, 'pw') is True\n"
+        "    posthog_client.posthog.capture('dashboard_viewed')  # no distinct_id: identify_context supplies it\n"
+        "posthog_client.posthog.flush()\n"
+    )
+    events = _run([sys.executable, "-c", script], tmp_path, sink_url)
+    by_name = {e["event"]: e for e in events}
+    assert sorted(by_name) == ["$set", "dashboard_viewed", "user_logged_in"]  # nothing from the failed login
+    login = by_name["user_logged_in"]
+    assert login["distinct_id"] == "42" and login["properties"]["login_method"] == "password"
+    assert login["lib"] == "posthog-python" and "ada@example.com" not in str(login["properties"])
+    assert by_name["$set"]["distinct_id"] == "42" and by_name["$set"]["$set"]["email"] == "ada@example.com"
+    assert by_name["dashboard_viewed"]["distinct_id"] == "42"
+
+
+WEBHOOK = """import json
+
+
+def handle(payload):
+    event = json.loads(payload)
+    if event["type"] == "payment_intent.succeeded":
+        payment_intent = event["data"]["object"]
+        mark_paid(payment_intent.id, payment_intent.amount, payment_intent.currency)
+    return 200
+
+
+def mark_paid(*args):
+    return args
+"""
+
+
+def test_python_payment_webhook_sends_amount_and_currency(tmp_path, sink_url):
+    f = flow(
+        "billing/webhooks.py",
+        FlowKind.PAYMENT_SUCCEEDED,
+        8,
+        "        ",
+        event="payment_succeeded",
+        user_id="payment_intent.customer",
+        span=(3, 9),
+    )
+    pkg = Package(path="billing", framework="django", language="python", package_manager="pip")
+    edits, _ = _tracked_project(tmp_path, WEBHOOK, f, pkg)
+    assert list(created(edits)) == ["billing/posthog_client.py"]
+    script = (
+        "import json, types, webhooks, posthog_client\n"
+        "pi = types.SimpleNamespace(id='pi_1', amount=4900, currency='eur', customer='cus_9')\n"
+        "webhooks.json = types.SimpleNamespace(loads=lambda p: {'type': p, 'data': {'object': pi}})\n"
+        "assert webhooks.handle('payment_intent.succeeded') == 200\n"
+        "posthog_client.posthog.flush()\n"
+    )
+    events = _run([sys.executable, "-c", script], tmp_path / "billing", sink_url)
+    assert [(e["event"], e["distinct_id"]) for e in events] == [("payment_succeeded", "cus_9")]
+    assert events[0]["properties"]["amount"] == 4900 and events[0]["properties"]["currency"] == "eur"
+
+
+def test_python_hardcoded_key_fix_reads_the_key_from_the_environment(tmp_path, sink_url):
+    text = (
+        'from posthog import Posthog\n\nclient = Posthog("phc_4fG7hK2mQ9xZ", host=HOST, sync_mode=True)\n'
+        'client.capture("server_started", distinct_id="svc_1")\n'
+    )
+    text = text.replace("HOST", '__import__("os").environ["POSTHOG_HOST"]')
+    start = text.index('"phc_')
+    line_start = text.rfind("\n", 0, start) + 1
+    span = Span(2, start - line_start, 2, start - line_start + len('"phc_4fG7hK2mQ9xZ"'))
+    finding = Finding("posthog/hardcoded-key", "key", span, "warning", {"env_var": "POSTHOG_PROJECT_TOKEN"})
+    edits = plan_quick_fix(text, "app.py", finding, None, SNIPPETS)
+    edited = _write_project(tmp_path, text, "app.py", edits)
+    assert "phc_" not in edited and edited.startswith("from posthog import Posthog\nimport os\n")
+    events = _run([sys.executable, "app.py"], tmp_path, sink_url)
+    assert [(e["event"], e["distinct_id"]) for e in events] == [("server_started", "svc_1")]
+
+
+SIGNUP_MJS = """import { randomUUID } from 'node:crypto';
+
+export async function signup(email, password) {
+  const user = { id: randomUUID(), email };
+  await saveUser(user, password);
+  return user;
+}
+
+async function saveUser() {}
+"""
+
+
+@needs_node
+def test_node_signup_sends_identify_and_capture_as_the_user(tmp_path, sink_url):
+    f = flow("src/signup.mjs", FlowKind.SIGNUP, 5, "  ", event="user_signed_up", user_id="user.id", span=(2, 6))
+    edits, _ = _tracked_project(tmp_path, SIGNUP_MJS, f, package("node", "javascript"))
+    assert list(created(edits)) == ["src/lib/posthog-server.mjs"]
+    driver = (
+        "import { signup } from './src/signup.mjs';\n"
+        "import { posthog } from './src/lib/posthog-server.mjs';\n"
+        "const user = await signup('ada@example.com', 'pw');\n"
+        "console.log(user.id);\n"
+        "await posthog.shutdown();\n"
+    )
+    events = _drive(tmp_path, "driver.mjs", driver, sink_url)
+    by_name = {e["event"]: e for e in events}
+    assert sorted(by_name) == ["$identify", "user_signed_up"]
+    user_id = by_name["user_signed_up"]["distinct_id"]
+    assert len(user_id) == 36 and by_name["$identify"]["distinct_id"] == user_id
+    assert by_name["$identify"]["$set"] == {"email": "ada@example.com"}
+    assert by_name["user_signed_up"]["properties"]["signup_method"] == "password"
+    assert by_name["user_signed_up"]["lib"] == "posthog-node"
+
+
+ROUTE_MJS = """export async function POST(request) {
+  const body = await request.json();
+  const subscription = await cancelSubscription(body.subscriptionId);
+  return Response.json({ status: subscription.status });
+}
+
+async function cancelSubscription(id) {
+  return { id, status: 'canceled', userId: 'user_77' };
+}
+"""
+
+
+@needs_node
+def test_next_route_handler_delivers_events_before_it_returns(tmp_path, sink_url):
+    f = flow(
+        "app/api/cancel/route.mjs",
+        FlowKind.SUBSCRIPTION_CANCELLED,
+        3,
+        "  ",
+        event="subscription_cancelled",
+        user_id="subscription.userId",
+        span=(0, 4),
+    )
+    _, edited = _tracked_project(tmp_path, ROUTE_MJS, f, package("nextjs-app-router", "javascript"))
+    assert "await posthog.flush();\n  return Response.json" in edited
+    # Like a serverless platform, freeze the process as soon as the handler returns: no shutdown, no timers.
+    driver = (
+        "import { POST } from './app/api/cancel/route.mjs';\n"
+        "const body = JSON.stringify({ subscriptionId: 's1' });\n"
+        "const res = await POST(new Request('http://x/api', { method: 'POST', body }));\n"
+        "console.log(await res.text());\n"
+        "process.exit(0);\n"
+    )
+    events = _drive(
+        tmp_path, "driver.mjs", driver, sink_url, env_key="NEXT_PUBLIC_POSTHOG_KEY", host_var="NEXT_PUBLIC_POSTHOG_HOST"
+    )
+    assert [(e["event"], e["distinct_id"]) for e in events] == [("subscription_cancelled", "user_77")]
+
+
+@needs_node
+def test_express_commonjs_webhook_sends_the_payment(tmp_path, sink_url):
+    f = billing_flow()
+    _tracked_project(tmp_path, BILLING_CJS, f, package("node-express", "javascript"))
+    driver = """
+const { router } = require('./src/routes/billing.js')
+const { posthog } = require('./src/lib/posthog-server.js')
+const layer = router.stack.find((l) => l.route && l.route.path === '/webhook')
+const handler = layer.route.stack[0].handle
+const body = { data: { object: { status: 'succeeded', amount: 1999, currency: 'usd', metadata: { userId: 'u_5' } } } }
+handler({ body }, { sendStatus: (s) => console.log('status', s) }).then(() => posthog.shutdown())
+"""
+    events = _drive(tmp_path, "driver.cjs", driver, sink_url)
+    assert [(e["event"], e["distinct_id"]) for e in events] == [("payment_succeeded", "u_5")]
+    assert events[0]["properties"]["amount"] == 1999 and events[0]["properties"]["currency"] == "usd"
+
+
+AUTH_MJS = """import { api } from './api.mjs';
+
+export async function login(email, password) {
+  const user = await api.login(email, password);
+  if (!user) return null;
+  return user;
+}
+
+export async function logout() {
+  await api.logout();
+}
+"""
+BROWSER_ENV = Path(__file__).parent / "node" / "browser-env.mjs"
+needs_browser = pytest.mark.skipif(
+    shutil.which("node") is None or not (NODE_MODULES / "posthog-js").is_dir() or not (NODE_MODULES / "jsdom").is_dir(),
+    reason="needs node and `npm install` in tests/node (make test does it)",
+)
+
+
+@needs_browser
+def test_browser_login_and_logout_identify_capture_and_reset_with_posthog_js(tmp_path, sink_url):
+    pkg = package("react-spa", "javascript")
+    login = flow(
+        "src/auth.mjs", FlowKind.LOGIN, 5, "  ", event="user_logged_in", side="client", user_id="user.id", span=(2, 6)
+    )
+    edits = plan_flow_tracking(AUTH_MJS, login.path, login, pkg, SNIPPETS)
+    text = apply(AUTH_MJS, edits, login.path)
+    logout = shifted(
+        flow("src/auth.mjs", FlowKind.LOGOUT, 10, "  ", event="user_logged_out", side="client", span=(8, 10)), edits
+    )
+    edits, edited = _tracked_project(tmp_path, text, logout, pkg)
+    assert edited.count("import posthog from 'posthog-js';") == 1 and not created(edits)
+    (tmp_path / "src" / "api.mjs").write_text(
+        "export const api = {\n  login: async (email, password) => (password === 'pw' ? { id: 42, email } : null),\n"
+        "  logout: async () => {},\n};\n"
+    )
+    # The app's entry point initialises posthog-js (set-up code, not what this test checks).
+    driver = (
+        "const { default: posthog } = await import('posthog-js');\n"
+        "posthog.init(process.env.VITE_PUBLIC_POSTHOG_KEY, { api_host: process.env.VITE_PUBLIC_POSTHOG_HOST,\n"
+        "  defaults: '2026-01-30', request_batching: false, disable_compression: true, autocapture: false,\n"
+        "  capture_pageview: false, disable_session_recording: true, opt_out_useragent_filter: true });\n"
+        "const auth = await import('./src/auth.mjs');\n"
+        "if ((await auth.login('ada@example.com', 'wrong')) !== null) throw new Error('login should fail');\n"
+        "await auth.login('ada@example.com', 'pw');\n"
+        "await auth.logout();\n"
+        "posthog.capture('page_after_logout');\n"
+        "await new Promise((resolve) => setTimeout(resolve, 1000));\n"
+        "process.exit(0);\n"
+    )
+    events = _drive(
+        tmp_path,
+        "driver.mjs",
+        driver,
+        sink_url,
+        "--import",
+        BROWSER_ENV.as_uri(),
+        env_key="VITE_PUBLIC_POSTHOG_KEY",
+        host_var="VITE_PUBLIC_POSTHOG_HOST",
+    )
+    # one request per event, so arrival order is not send order; posthog-js also marks localhost users with a $set
+    by_name = {e["event"]: e for e in events if e["event"] != "$set"}
+    assert sorted(by_name) == ["$identify", "page_after_logout", "user_logged_in", "user_logged_out"]
+    identify, logged_in, logged_out, after = (
+        by_name[n] for n in ("$identify", "user_logged_in", "user_logged_out", "page_after_logout")
+    )
+    assert identify["distinct_id"] == "42" and identify["$set"] == {"email": "ada@example.com"}
+    assert logged_in["distinct_id"] == "42" and logged_in["properties"]["login_method"] == "password"
+    assert "ada@example.com" not in str(logged_in["properties"]) and logged_in["lib"] == "web"
+    assert logged_out["distinct_id"] == "42"
+    assert after["distinct_id"] not in ("42", identify["properties"].get("$anon_distinct_id"))  # reset: a new visitor
+
+
+TYPECHECK_MODULES = Path(__file__).parent / "typecheck" / "node_modules"
+TS_PROJECT = {
+    "app/api/signup/route.ts": (
+        "import { NextResponse } from 'next/server';\n\n"
+        "async function createUser(email: string): Promise<{ id: number; email: string }> {\n"
+        "  return { id: 1, email };\n}\n\n"
+        "export async function POST(req: Request) {\n"
+        "  const { email } = (await req.json()) as { email: string };\n"
+        "  const user = await createUser(email);\n"
+        "  return NextResponse.json(user);\n}\n",
+        flow(
+            "app/api/signup/route.ts", FlowKind.SIGNUP, 9, "  ", event="user_signed_up", user_id="user.id", span=(6, 10)
+        ),
+    ),
+    "app/login/form.tsx": (
+        "'use client'\nimport { useState } from \"react\"\n\n"
+        "declare const auth: {\n"
+        "  signInWithPassword(c: { email: string; password: string }): Promise<{ data: { user: { id: string } };"
+        " error: Error | null }>\n}\n\n"
+        'export function LoginForm() {\n  const [email] = useState("")\n'
+        "  async function onSubmit(password: string) {\n"
+        "    const { data, error } = await auth.signInWithPassword({ email, password })\n"
+        '    if (error) return\n    window.location.assign("/dashboard")\n  }\n'
+        '  return <form onSubmit={() => onSubmit("x")} />\n}\n',
+        flow(
+            "app/login/form.tsx",
+            FlowKind.LOGIN,
+            13,
+            "    ",
+            event="user_logged_in",
+            side="client",
+            user_id="data.user.id",
+            span=(10, 14),
+        ),
+    ),
+    "app/actions.ts": (
+        "'use server'\n\nexport async function logout() {\n  await endSession();\n}\n\n"
+        "async function endSession() {}\n",
+        flow("app/actions.ts", FlowKind.LOGOUT, 4, "  ", event="user_logged_out", span=(2, 4)),
+    ),
+}
+TS_CONFIG = """{"compilerOptions": {"target": "ES2022", "lib": ["dom", "es2022"], "module": "esnext",
+ "moduleResolution": "bundler", "jsx": "react-jsx", "strict": true, "noEmit": true, "skipLibCheck": true,
+ "isolatedModules": true, "types": ["node"]}, "include": ["**/*.ts", "**/*.tsx"]}"""
+
+
+@pytest.mark.skipif(
+    shutil.which("node") is None or not (TYPECHECK_MODULES / ".bin" / "tsc").exists(),
+    reason="needs node and the packages in tests/typecheck (make typecheck-deps)",
+)
+def test_generated_typescript_type_checks_and_an_unknown_user_id_does_not(tmp_path):
+    """Next.js route handler, client component and server client module pass `tsc --strict`; the DISTINCT_ID
+    placeholder left where the user id is unknown is a compile error the developer cannot miss."""
+    pkg = package("nextjs-app-router")
+    for path, (text, f) in TS_PROJECT.items():
+        edits = plan_flow_tracking(text, path, f, pkg, SNIPPETS, exists=lambda p: (tmp_path / p).exists())
+        _write_project(tmp_path, text, path, edits)
+    assert (tmp_path / "lib" / "posthog-server.ts").exists()
+    (tmp_path / "tsconfig.json").write_text(TS_CONFIG)
+    (tmp_path / "node_modules").symlink_to(TYPECHECK_MODULES, target_is_directory=True)
+    tsc = TYPECHECK_MODULES / ".bin" / "tsc"
+    result = subprocess.run(
+        [str(tsc), "-p", "tsconfig.json"], cwd=tmp_path, capture_output=True, text=True, timeout=180
+    )
+    errors = [line for line in result.stdout.splitlines() if "error TS" in line]
+    assert errors and all(line.startswith("app/actions.ts") and "'DISTINCT_ID'" in line for line in errors), (
+        result.stdout[-4000:]
+    )

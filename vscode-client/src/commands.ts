@@ -1,0 +1,145 @@
+/**
+ * The PostHog commands in the palette and the status bar menu.
+ */
+import * as vscode from 'vscode';
+import { ANTHROPIC_API_KEY, PROJECT_API_KEY, promptForSecret } from './secrets';
+import { PosthogServer } from './server';
+
+export const EVENT_PLAN_FILE = '.posthog-events.json';
+
+/** One line for the user from whatever a server command returned. */
+export function describeResult(result: unknown, fallback: string): string {
+    if (typeof result === 'string' && result.trim()) {
+        return result.trim();
+    }
+    if (result && typeof result === 'object') {
+        const fields = result as Record<string, unknown>;
+        for (const key of ['message', 'summary']) {
+            const value = fields[key];
+            if (typeof value === 'string' && value.trim()) {
+                return value.trim();
+            }
+        }
+        // A scan result (JSON v1): count what it found.
+        const counts = ['files', 'flows', 'findings']
+            .filter((key) => Array.isArray(fields[key]))
+            .map((key) => `${(fields[key] as unknown[]).length} ${key}`);
+        if (counts.length > 0) {
+            return `${fallback}: ${counts.join(', ')}`;
+        }
+    }
+    return fallback;
+}
+
+/** The error a server command reported in its result (`{"error": "..."}`), if any. */
+export function resultError(result: unknown): string | undefined {
+    const error = result && typeof result === 'object' ? (result as Record<string, unknown>).error : undefined;
+    return typeof error === 'string' && error.trim() ? error.trim() : undefined;
+}
+
+/** Runs a server command with progress, or says clearly why it cannot run. */
+async function runServerCommand(server: PosthogServer, command: string, title: string, done: string): Promise<void> {
+    if (!server.running) {
+        const choice = await vscode.window.showWarningMessage(
+            `PostHog: the language server is not running, so “${title}” cannot run.`,
+            'Restart server',
+            'Show output',
+        );
+        if (choice === 'Restart server') {
+            await vscode.commands.executeCommand('posthog.restart');
+        } else if (choice === 'Show output') {
+            await vscode.commands.executeCommand('posthog.showOutput');
+        }
+        return;
+    }
+    try {
+        const outcome = await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: `PostHog: ${title}…` },
+            () => server.executeCommand(command),
+        );
+        if (!outcome.supported) {
+            vscode.window.showInformationMessage(
+                `PostHog: “${title}” is not supported by this version of the PostHog language server yet.`,
+            );
+            return;
+        }
+        const error = resultError(outcome.result);
+        if (error) {
+            vscode.window.showWarningMessage(`PostHog: “${title}”: ${error}`);
+        } else {
+            vscode.window.showInformationMessage(`PostHog: ${describeResult(outcome.result, done)}`);
+        }
+    } catch (error) {
+        vscode.window.showErrorMessage(`PostHog: “${title}” failed: ${error instanceof Error ? error.message : error}`);
+    }
+}
+
+async function showEventPlan(): Promise<void> {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+        const uri = vscode.Uri.joinPath(folder.uri, EVENT_PLAN_FILE);
+        try {
+            await vscode.workspace.fs.stat(uri);
+        } catch {
+            continue;
+        }
+        await vscode.window.showTextDocument(uri);
+        return;
+    }
+    const integrate = 'Integrate PostHog';
+    const choice = await vscode.window.showInformationMessage(
+        `PostHog: there is no event plan (${EVENT_PLAN_FILE}) yet. “Integrate PostHog” writes one.`,
+        integrate,
+    );
+    if (choice === integrate) {
+        await vscode.commands.executeCommand('posthog.integrate');
+    }
+}
+
+interface MenuItem extends vscode.QuickPickItem {
+    command: string;
+}
+
+const MENU: MenuItem[] = [
+    { label: '$(sparkle) Integrate PostHog', command: 'posthog.integrate' },
+    { label: '$(search) Scan workspace', command: 'posthog.scanWorkspace' },
+    { label: '$(list-unordered) Show event plan', command: 'posthog.showEventPlan' },
+    { label: '$(key) Set project API key', command: 'posthog.setProjectApiKey' },
+    { label: '$(key) Set Anthropic API key', command: 'posthog.setAnthropicApiKey' },
+    { label: '$(debug-restart) Restart server', command: 'posthog.restart' },
+    { label: '$(output) Show output', command: 'posthog.showOutput' },
+];
+
+export function registerCommands(
+    context: vscode.ExtensionContext,
+    server: PosthogServer,
+    log: vscode.LogOutputChannel,
+): void {
+    const register = (id: string, handler: () => unknown) =>
+        context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+    register('posthog.integrate', () =>
+        runServerCommand(server, 'posthog.integrate', 'Integrate PostHog', 'Integration finished'),
+    );
+    register('posthog.scanWorkspace', () =>
+        runServerCommand(server, 'posthog.scanWorkspace', 'Scan workspace', 'Workspace scanned'),
+    );
+    register('posthog.showEventPlan', showEventPlan);
+    // A new key reaches the server through its environment, so the server restarts.
+    register('posthog.setProjectApiKey', async () => {
+        if (await promptForSecret(context.secrets, PROJECT_API_KEY)) {
+            server.scheduleRestart('project API key changed', 0);
+        }
+    });
+    register('posthog.setAnthropicApiKey', async () => {
+        if (await promptForSecret(context.secrets, ANTHROPIC_API_KEY)) {
+            server.scheduleRestart('Anthropic API key changed', 0);
+        }
+    });
+    register('posthog.restart', () => server.restart('restart requested'));
+    register('posthog.showOutput', () => log.show());
+    register('posthog.showMenu', async () => {
+        const pick = await vscode.window.showQuickPick(MENU, { title: 'PostHog', placeHolder: 'Choose a PostHog command' });
+        if (pick) {
+            await vscode.commands.executeCommand(pick.command);
+        }
+    });
+}

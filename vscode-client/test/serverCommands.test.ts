@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as vscode from 'vscode';
+import { BaseLanguageClient } from 'vscode-languageclient/node';
+import { describeResult, resultError } from '../src/commands';
+import { ServerCommandsFeature } from '../src/serverCommands';
+
+const registry = (vscode as unknown as { __commands: Map<string, (...args: unknown[]) => unknown> }).__commands;
+
+function fakeClient(sent: unknown[]) {
+    return {
+        sendRequest: (_type: unknown, params: unknown) => {
+            sent.push(params);
+            return Promise.resolve({ applied: true });
+        },
+        handleFailedRequest: () => undefined,
+    } as unknown as BaseLanguageClient;
+}
+
+test('server commands the client owns do not clash with the client command of the same id', async () => {
+    const own = vscode.commands.registerCommand('posthog.integrate', () => 'client');
+    const sent: unknown[] = [];
+    const feature = new ServerCommandsFeature(fakeClient(sent), new Set(['posthog.integrate']));
+    feature.initialize({ executeCommandProvider: { commands: ['posthog.integrate', 'posthog.trackFlow'] } });
+
+    assert.equal(feature.supports('posthog.integrate'), true);
+    assert.equal(feature.supports('posthog.somethingElse'), false);
+    assert.equal(await vscode.commands.executeCommand('posthog.integrate'), 'client');
+    // A lens command is forwarded to the server with its arguments.
+    await vscode.commands.executeCommand('posthog.trackFlow', 'file:///a.ts', 3, 'login', 7);
+    assert.deepEqual(sent, [{ command: 'posthog.trackFlow', arguments: ['file:///a.ts', 3, 'login', 7] }]);
+
+    feature.clear();
+    assert.equal(registry.has('posthog.trackFlow'), false);
+    assert.equal(feature.supports('posthog.integrate'), false);
+    own.dispose();
+});
+
+test('a server without the command is told apart from one that has it', () => {
+    const feature = new ServerCommandsFeature(fakeClient([]), new Set());
+    feature.initialize({});
+    assert.equal(feature.supports('posthog.integrate'), false);
+});
+
+test('command results are summarised for the user', () => {
+    assert.equal(describeResult('3 files changed', 'done'), '3 files changed');
+    assert.equal(describeResult({ summary: 'Added identify to login' }, 'done'), 'Added identify to login');
+    assert.equal(describeResult({ version: 1 }, 'workspace scanned'), 'workspace scanned');
+    assert.equal(describeResult(null, 'done'), 'done');
+    assert.equal(describeResult({ version: 1, flows: [{}, {}], findings: [{}] }, 'Workspace scanned'), 'Workspace scanned: 2 flows, 1 findings');
+    assert.equal(resultError({ version: 1, error: 'no workspace folder is open' }), 'no workspace folder is open');
+    assert.equal(resultError({ version: 1, flows: [] }), undefined);
+});
