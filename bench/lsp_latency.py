@@ -84,7 +84,7 @@ async def run(rounds: int, lines: int) -> dict:
     await client.start_io(sys.executable, "-m", "lsp_server")
     await client.initialize_async(types.InitializeParams(
         capabilities=types.ClientCapabilities(), root_uri=root.as_uri(),
-        initialization_options={"debounceMs": 0}))
+        initialization_options={"diagnosticsDelay": 0}))
     startup_ms = (time.perf_counter() - t0) * 1000
     client.initialized(types.InitializedParams())
 

@@ -1,4 +1,4 @@
-"""Command line: `posthog-lsp serve | mcp | scan | demo` (integrate lands with its own issue)."""
+"""Command line: `posthog-lsp serve | mcp | scan | demo | integrate`."""
 
 from __future__ import annotations
 

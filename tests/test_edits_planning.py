@@ -353,3 +353,38 @@ def test_a_byte_order_mark_stays_at_the_start_of_the_file():
     edited = apply(text, plan_flow_tracking(text, f.path, f, None, SNIPPETS), f.path)
     assert edited.startswith("\ufefffrom posthog_client import posthog\n\ndef signup(form):\n")
     assert "    user = save(form)\n    posthog.identify_context(str(user.id))\n" in edited
+
+
+WEBHOOK_PY = """import stripe
+from posthog_client import posthog
+
+
+def stripe_webhook(event):
+    etype = event["type"]
+    if etype == "checkout.session.completed":
+        fulfil(event)
+
+    elif etype == "customer.subscription.deleted":
+        downgrade(event)
+    elif etype == "invoice.paid":
+        extend(event)
+    return {"received": True}
+"""
+
+
+def test_python_webhook_branch_followed_by_elif_gets_its_capture_inside_the_branch():
+    for kind, event, at in ((FlowKind.PAYMENT_SUCCEEDED, "payment_succeeded", 8),
+                            (FlowKind.SUBSCRIPTION_CANCELLED, "subscription_cancelled", 11)):
+        f = flow("billing.py", kind, at, "        ", event=event, side="server", user_id="event['id']", span=(5, 13))
+        edits = plan_flow_tracking(WEBHOOK_PY, f.path, f, package("flask", "python"), SNIPPETS, exists=lambda p: True)
+        edited = apply(WEBHOOK_PY, edits, f.path)
+        assert f'"{event}"' in edited and not error_nodes(edited, f.path)
+        lines = edited.split("\n")
+        assert lines[at].startswith("        posthog.capture(")  # inside the branch, before the elif
+
+
+def test_a_route_registered_with_only_a_middleware_gets_no_code_at_module_level():
+    text = "const app = require('express')()\napp.post('/login', passport.authenticate('local', {\n  a: 1,\n}))\n"
+    f = flow("app.js", FlowKind.LOGIN, 1, "", event="user_logged_in", side="server", user_id="req.user.id",
+             span=(1, 3))
+    assert plan_flow_tracking(text, f.path, f, package("node-express", "javascript"), SNIPPETS) == []

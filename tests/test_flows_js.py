@@ -145,6 +145,7 @@ def test_app_router_look_alikes_are_not_flows(app_router, path):
 
 def test_pages_router_finds_exactly_its_flows(pages_router):
     assert set(pages_router) == {
+        ("pages/api/auth/[...nextauth].ts", "login", "authorize"),  # credentials checked with bcrypt.compare
         ("pages/login.tsx", "login", "handleSubmit"),
         ("pages/login.tsx", "login", "Login.onClick"),
         ("pages/api/register.ts", "signup", "handler"),
@@ -397,5 +398,222 @@ export async function handleCheckoutSessionCompleted(session: Stripe.Checkout.Se
 
 
 def test_a_discord_bot_logging_in_is_not_a_user_login():
-    source = 'const client = new Client({ intents: [] });\nasync function start() {\n  await client.login(token);\n}\n'
+    source = "const client = new Client({ intents: [] });\nasync function start() {\n  await client.login(token);\n}\n"
     assert flows_in_source("src/bot.js", source) == []
+
+
+def test_identify_elsewhere_in_the_package_counts_as_present():
+    from lsp_server.analysis.flows import detect_flows
+    from lsp_server.analysis.model import Package, PosthogSetup
+    from lsp_server.analysis.parsing import parse
+
+    source = "export async function handleLogin(e, p) {\n  await signInWithEmailAndPassword(auth, e, p);\n}\n"
+    doc = parse(source, "typescript")
+    assert doc is not None
+    (alone,) = detect_flows(doc, "src/auth.ts")
+    assert alone.needs_identify and not alone.identify_present
+    package = Package(
+        path=".",
+        framework="react-spa",
+        language="typescript",
+        package_manager="npm",
+        posthog=PosthogSetup(installed=True, sdks=("posthog-js",), has_identify=True),
+    )
+    (with_package,) = detect_flows(doc, "src/auth.ts", package=package)
+    assert with_package.identify_present
+    assert with_package.side == "client"  # a plain .ts module of a browser SPA
+
+
+def test_sveltekit_form_action_gets_its_route_from_the_file_path():
+    source = """import { fail, redirect } from "@sveltejs/kit";
+
+export const actions = {
+  default: async ({ request, cookies }) => {
+    const form = await request.formData();
+    const session = await createSession(form.get("email"), form.get("password"));
+    if (!session) {
+      return fail(400, { invalid: true });
+    }
+    cookies.set("session", session.id, { path: "/" });
+    throw redirect(303, "/");
+  },
+};
+"""
+    flows = flows_in_source("src/routes/login/+page.server.ts", source)
+    assert [(f.kind.value, f.symbol, f.side, f.insert_line) for f in flows] == [("login", "default", "server", 10)]
+
+
+def test_route_whose_handler_is_passport_middleware_only_is_a_login():
+    source = 'const router = require("express").Router();\n'
+    source += (
+        'router.post("/login", passport.authenticate("local", { successRedirect: "/", failureRedirect: "/login" }));\n'
+    )
+    (flow,) = flows_in_source("lib/login/index.js", source)
+    assert (flow.kind.value, flow.symbol, flow.side) == ("login", "POST /login", "server")
+    assert "no handler body: add one to capture" in flow.evidence
+
+
+def test_router_mounted_at_root_takes_its_flow_from_the_file_name():
+    source = """const router = require("express").Router();
+router.post("/", (req, res) => {
+  req.session.destroy(() => res.json({ ok: true }));
+});
+module.exports = router;
+"""
+    flows = flows_in_source("routes/logoutRoutes.js", source)
+    assert [(f.kind.value, f.symbol) for f in flows] == [("logout", "POST /logout")]
+
+
+def test_deleting_the_new_user_in_a_catch_is_a_rollback_not_an_account_deletion():
+    source = """export async function handleSignup(email: string, password: string) {
+  const cred = await createUserWithEmailAndPassword(auth, email, password);
+  try {
+    await setDoc(doc(db, "profiles", cred.user.uid), { email });
+  } catch (err) {
+    await cred.user.delete();
+    throw err;
+  }
+}
+"""
+    flows = flows_in_source("src/signup.ts", source)
+    assert [f.kind.value for f in flows] == ["signup"]
+
+
+def test_react_query_login_hook_captures_in_on_success():
+    source = """import { useMutation } from "@tanstack/react-query";
+
+export function useLogin() {
+  return useMutation({
+    mutationFn: loginApi,
+    onSuccess: (user) => {
+      queryClient.setQueryData(["user"], user);
+      navigate("/dashboard");
+    },
+  });
+}
+"""
+    (flow,) = flows_in_source("src/features/auth/useLogin.js", source)
+    assert (flow.kind.value, flow.symbol, flow.insert_line, flow.user_id_expr) == ("login", "useLogin", 6, "user.id")
+
+
+def test_capture_goes_into_the_else_branch_of_a_non_exiting_error_check():
+    source = """export async function signInWithEmail(formData) {
+  let redirectPath;
+  const { error, data } = await supabase.auth.signInWithPassword({ email, password });
+  if (error) {
+    redirectPath = "/signin?error=1";
+  } else if (data.user) {
+    redirectPath = "/";
+  }
+  return redirectPath;
+}
+"""
+    (flow,) = flows_in_source("utils/auth-helpers/server.ts", source)
+    assert flow.insert_line == 6 and flow.insert_indent == "    "
+    assert flow.user_id_expr == "data.user.id"
+
+
+def test_one_handler_that_signs_up_or_in_reports_both():
+    source = """export function AuthForm() {
+  const handleSubmit = async () => {
+    const res = isSignUp
+      ? await authClient.signUp.email({ email, password, name })
+      : await authClient.signIn.email({ email, password });
+    router.push("/");
+  };
+  return <form onSubmit={handleSubmit} />;
+}
+"""
+    flows = flows_in_source("app/authenticate/page.tsx", source)
+    assert sorted(f.kind.value for f in flows) == ["login", "signup"]
+
+
+def test_express_controller_exports_are_route_handlers():
+    source = """module.exports.login = async (req, res) => {
+  const user = await User.findOne({ email: req.body.email });
+  res.status(200).json(user);
+};
+"""
+    (flow,) = flows_in_source("server/controllers/userController.js", source)
+    assert (flow.kind.value, flow.symbol, flow.side) == ("login", "login", "server")
+
+
+def test_redux_thunk_named_for_the_flow_is_found():
+    source = """import { createAsyncThunk } from "@reduxjs/toolkit";
+export const login = createAsyncThunk("user/login", async function ({ email, password }) {
+  const res = await axios({ url: "http://localhost:3000/user/login", method: "post", data: { email, password } });
+  return res.data;
+});
+"""
+    flows = flows_in_source("src/slices/loginSlice.js", source)
+    assert [(f.kind.value, f.symbol) for f in flows] == [("login", "login")]
+
+
+def test_remix_stub_action_and_page_component_are_not_logins():
+    source = """import { redirect } from "@remix-run/node";
+export async function action({ request }) {
+  const data = await request.formData();
+  console.log("login attempt", data);
+  return redirect("/login");
+}
+
+export default function () {
+  return <LoginPage />;
+}
+"""
+    assert flows_in_source("app/routes/_auth.login.tsx", source) == []
+
+
+def test_controllers_that_only_render_pages_are_not_flows():
+    source = """function authController() {
+  return {
+    login(req, res) {
+      res.render("auth/login");
+    },
+    register(req, res) {
+      res.render("auth/register");
+    },
+    logout(req, res) {
+      res.status(200).clearCookie("session").json({ ok: true });
+    },
+  };
+}
+module.exports = authController;
+"""
+    flows = flows_in_source("app/http/controllers/authController.js", source)
+    assert [(f.kind.value, f.symbol) for f in flows] == [("logout", "logout")]
+
+
+def test_click_listener_starting_a_checkout_is_found():
+    source = """document.querySelector("#checkout").addEventListener("click", async () => {
+  const res = await fetch("/create-checkout-session", { method: "POST" });
+  const { url } = await res.json();
+  window.location.href = url;
+});
+"""
+    flows = flows_in_source("client/script.js", source)
+    assert [(f.kind.value, f.insert_line) for f in flows] == [("checkout_started", 2)]
+
+
+def test_nuxt_event_handler_takes_name_and_method_from_the_file():
+    source = """export default defineEventHandler(async (event) => {
+  const { user } = await requireUserSession(event);
+  await db.delete(users).where(eq(users.id, user.id));
+  await clearUserSession(event);
+  return { ok: true };
+});
+"""
+    flows = flows_in_source("server/api/account.delete.ts", source)
+    assert [(f.kind.value, f.symbol, f.side) for f in flows] == [("account_deleted", "default", "server")]
+
+
+def test_module_exports_wrapped_handler_is_named_by_its_file():
+    source = """const asyncHandler = require("express-async-handler");
+module.exports = asyncHandler(async (req, res) => {
+  const me = await User.findById(req.user._id);
+  await me.remove();
+  res.status(204).end();
+});
+"""
+    flows = flows_in_source("src/routes/User/deleteMe.js", source)
+    assert [(f.kind.value, f.symbol) for f in flows] == [("account_deleted", "deleteMe")]

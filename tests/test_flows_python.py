@@ -188,3 +188,54 @@ def signup(request):
 """,
     )
     assert flows == []
+
+
+def test_class_based_signup_view_that_logs_in_is_a_signup():
+    source = """from django.contrib.auth import authenticate, login
+from django.views.generic import CreateView
+
+
+class SignUp(CreateView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = authenticate(username=form.cleaned_data["username"], password=form.cleaned_data["password1"])
+        login(self.request, user)
+        return response
+"""
+    flows = flows_in_source("users/views.py", source)
+    assert [(f.kind.value, f.symbol) for f in flows] == [("signup", "SignUp.form_valid")]
+
+
+def test_simplejwt_token_blacklist_is_a_logout():
+    source = """from rest_framework.views import APIView
+from rest_framework_simplejwt.tokens import RefreshToken
+
+
+class BlacklistTokenUpdateView(APIView):
+    def post(self, request):
+        token = RefreshToken(request.data["refresh_token"])
+        token.blacklist()
+        return Response(status=205)
+"""
+    flows = flows_in_source("auth/views.py", source)
+    assert [(f.kind.value, f.symbol, f.insert_line) for f in flows] == [("logout", "BlacklistTokenUpdateView.post", 8)]
+
+
+def test_test_routes_and_email_previews_are_not_flows():
+    source = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.post("/login/test-token")
+def test_token(current_user: CurrentUser):
+    return current_user
+
+
+@router.post("/password-recovery-html-content/{email}")
+def recover_password_html_content(email: str, session: SessionDep):
+    user = crud.get_user_by_email(session=session, email=email)
+    html = generate_reset_password_email(email_to=user.email, email=email, token=token)
+    return HTMLResponse(content=html.html_content)
+"""
+    assert flows_in_source("app/api/routes/login.py", source) == []

@@ -45,6 +45,7 @@ def workspace(tmp_path: Path) -> Path:
     write(tmp_path, "web/app/huge.ts", "// posthog login\n" + "const a = 1;\n" * (MAX_PARSE_BYTES // 12))
     write(tmp_path, "web/app/latin.ts", "// caf\xe9 login\nexport function login() {}\n".encode("latin-1"))
     write(tmp_path, "web/app/broken.ts", "export async function login( {{{ posthog.init('phc_' \n")
+    write(tmp_path, "web/lib/ph.ts", "import posthog from 'posthog-js'\nposthog.init(process.env.KEY!)\n")
     write(tmp_path, "web/node_modules/posthog-js/dist/module.js", "posthog.capture('user_1', 'x')\n")
     return tmp_path
 
@@ -61,7 +62,7 @@ def test_json_report_follows_contract_v1(workspace: Path):
             "path": "web",
             "framework": "nextjs-app-router",
             "language": "javascript",
-            "posthog": {"installed": True, "init": "web/app/broken.ts:1"},  # 1-based "path:line"
+            "posthog": {"installed": True, "init": "web/lib/ph.ts:2"},  # 1-based "path:line"
         },
     ]
     flow_keys = {"path", "symbol", "kind", "line", "end_line", "insert_line", "event", "needs_identify",
@@ -86,7 +87,7 @@ def test_unreadable_files_are_reported_not_fatal(workspace: Path):
     analysed = {d.path for d in result.documents}
     assert {"web/app/latin.ts", "web/app/broken.ts", "api/events.py"} <= analysed  # odd but readable: analysed
     assert "web/app/page.tsx" not in analysed  # nothing to find there: the prefilter skipped it
-    assert result.files_seen == 8  # node_modules never walked
+    assert result.files_seen == 9  # node_modules never walked
     assert result.files_parsed == len(analysed)
 
 
@@ -129,7 +130,7 @@ def test_text_report_groups_findings_per_file(workspace: Path):
     block = lines[start : lines.index("", start)]
     assert any(line.split()[0] == "5" and "posthog/legacy-api" in line for line in block), block
     assert any(line.strip() == "api/logo.py: binary" for line in lines)
-    assert "Packages (2)" in lines and "8 files in scope" in lines[-1]
+    assert "Packages (2)" in lines and "9 files in scope" in lines[-1]
 
 
 def test_excludes_and_bad_paths(workspace: Path, tmp_path: Path):

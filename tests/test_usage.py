@@ -300,3 +300,14 @@ def test_browser_global_and_python_module_class_are_recognised():
     assert [(c.sdk, c.receiver, c.event) for c in js] == [("posthog-js", "window.posthog", "clicked_buy")]
     py = calls_in("a.py", "import posthog\nclient = posthog.Posthog('k')\nclient.capture('e', distinct_id='u')\n")
     assert [(c.kind, c.receiver) for c in py] == [("init", "client"), ("capture", "client")]
+
+
+def test_flush_on_the_apps_own_client_module_is_posthog_node_like_its_capture():
+    source = """import { posthog } from '@/lib/posthog-server'
+export async function POST() {
+  posthog.capture({ distinctId: 'u1', event: 'checkout_started' })
+  await posthog.flush()
+}
+"""
+    found = {c.kind: c.sdk for c in calls_in("app/api/checkout/route.ts", source)}
+    assert found == {"capture": "posthog-node", "flush": "posthog-node"}

@@ -206,3 +206,18 @@ def test_workspace_index_refreshes_after_a_new_package(tmp_path: Path):
     index.refresh(excludes=["web/"])
     assert [p.path for p in index.packages] == ["api"]
     assert index.package_for("api/main.py").framework == "fastapi"
+
+
+def test_text_that_only_spells_an_init_is_not_taken_for_one(tmp_path: Path):
+    (tmp_path / "requirements.txt").write_text("posthog==7.91.1\n")
+    (tmp_path / "patterns.py").write_text("import re\nINIT = re.compile(r'posthog\\.init\\(')  # new PostHog(\n")
+    (tmp_path / "analytics.py").write_text("from posthog import Posthog\n\nclient = Posthog('phc_x')\n")
+    (package,) = find_packages(tmp_path)
+    assert package.posthog.init == "analytics.py:3"
+
+
+def test_a_module_named_setup_py_is_not_a_package(tmp_path: Path):
+    (tmp_path / "package.json").write_text('{"dependencies": {"express": "4"}}')
+    (tmp_path / "src" / "edits").mkdir(parents=True)
+    (tmp_path / "src" / "edits" / "setup.py").write_text("def plan_setup():\n    return []\n")
+    assert [p.path for p in find_packages(tmp_path)] == ["."]

@@ -21,8 +21,13 @@ def read_plan(root: Path) -> list[PlannedEvent] | None:
     path = root / PLAN_FILE
     if not path.is_file():
         return None
+    return parse_plan(path.read_text(encoding="utf-8"))
+
+
+def parse_plan(text: str) -> list[PlannedEvent]:
+    """A plan from its JSON text. A broken plan raises ValueError with the reason."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{PLAN_FILE} is not valid JSON ({exc.msg} at line {exc.lineno}); fix or delete it") from exc
     if not isinstance(raw, list):

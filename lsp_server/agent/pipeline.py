@@ -16,7 +16,7 @@ from pathlib import Path
 from ..analysis.document import analyze_document
 from ..analysis.model import Flow, Package
 from ..analysis.scan import ScanResult, scan
-from ..analysis.workspace import package_for
+from ..analysis.workspace import load_vocabulary, package_for
 from ..edits import BundledSnippets, PlannedEdit, apply_edits, plan_flow_tracking
 from ..edits.setup import SetupPlan, plan_setup
 from ..mcp_server.sandbox import Refused, confine, is_env_file
@@ -99,16 +99,30 @@ def propose_events(flows: list[Flow]) -> list[PlannedEvent]:
 
 
 def plan_integration(
-    root: Path | str, *, package: str | None = None, result: ScanResult | None = None
+    root: Path | str,
+    *,
+    package: str | None = None,
+    result: ScanResult | None = None,
+    events: list[PlannedEvent] | None = None,
 ) -> IntegrationPlan:
-    """Everything `integrate` would change under `root`. Raises ValueError for a broken plan file or package."""
+    """Everything `integrate` would change under `root`. Raises ValueError for a broken plan file or package.
+
+    `events` replaces the plan on disk (the agent's reviewed plan): it is used as given, nothing is merged in.
+    """
     root = Path(os.path.realpath(root))
     result = result or scan(root)
     packages = select_packages(result.packages, package)
     chosen = {p.path for p in packages}
-    flows = [f for d in result.documents for f in d.flows if _owner(f.path, result.packages, chosen)]
-    existing = read_plan(root)
-    events_plan = merge_plan(existing, propose_events(flows))
+    on_disk = read_plan(root)
+    existing = events if events is not None else on_disk
+    ours = {(e.event_name, e.file) for e in existing or []}
+    captured = _captured_events(result)
+    flows = [
+        f for d in result.documents for f in d.flows
+        if _owner(f.path, result.packages, chosen) and not _tracked_elsewhere(f, captured, ours, result.packages)
+    ]
+    events_plan = list(events) if events is not None else merge_plan(existing, propose_events(flows))
+    flows = [f for f in flows if not f.tracked]  # a flow the code already tracks is the user's: left as it is
     reader = _Reader(root)
     changes: dict[str, FileChange] = {}
     plans = {p.path: PackagePlan(p, SetupPlan()) for p in packages}
@@ -127,11 +141,43 @@ def plan_integration(
         plans[p.path].setup = setup
         for edit in setup.edits:
             _add_edit(reader, changes, edit)
+    notes = [n for c in changes.values() for n in _placeholders(c)]
     plan_text = render_plan(events_plan)
     before = reader.read(PLAN_FILE)
-    if before is None or read_plan(root) != events_plan:
+    if before is None or on_disk != events_plan:
         changes[PLAN_FILE] = FileChange(PLAN_FILE, before, plan_text)
-    return IntegrationPlan(root, events_plan, list(plans.values()), changes)
+    return IntegrationPlan(root, events_plan, list(plans.values()), changes, notes)
+
+
+def _placeholders(change: FileChange) -> list[str]:
+    """Inserted TODO(posthog) lines: places where the user's id could not be found."""
+    old = set((change.before or "").splitlines())
+    return [
+        f"`{change.path}:{number}`: {line.strip().lstrip('#/ ').strip()}"
+        for number, line in enumerate(change.after.splitlines(), 1)
+        if "TODO(posthog)" in line and line not in old
+    ]
+
+
+def _captured_events(result: ScanResult) -> dict[str, set[str]]:
+    """Event names each package already captures (literal names of existing capture calls)."""
+    captured: dict[str, set[str]] = {}
+    for doc in result.documents:
+        owner = package_for(doc.path, result.packages)
+        names = {c.event for c in doc.calls if c.kind == "capture" and c.event}
+        if owner is not None and names:
+            captured.setdefault(owner.path, set()).update(names)
+    return captured
+
+
+def _tracked_elsewhere(
+    flow: Flow, captured: dict[str, set[str]], ours: set[tuple[str, str]], packages: list[Package]
+) -> bool:
+    """The package already sends this event from another place, and not because an earlier run planned it here."""
+    owner = package_for(flow.path, packages)
+    if flow.tracked or owner is None or (flow.event, flow.path) in ours:
+        return False
+    return flow.event in captured.get(owner.path, set())
 
 
 def _owner(path: str, packages: list[Package], chosen: set[str]) -> bool:
@@ -162,7 +208,8 @@ class _Reader:
         if path not in self._cache:
             try:
                 full = confine(self.root, path)
-                text = None if is_env_file(full) or not full.is_file() else full.read_text(encoding="utf-8")
+                secret = is_env_file(full) and full.name not in load_vocabulary().env_templates  # .env.example is fine
+                text = None if secret or not full.is_file() else full.read_text(encoding="utf-8")
             except (Refused, OSError, UnicodeDecodeError):
                 text = None
             self._cache[path] = text

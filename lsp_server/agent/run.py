@@ -237,6 +237,8 @@ def revise(root: Path, plan: IntegrationPlan, facts: RunFacts, opts: IntegrateOp
 def _summary(plan: IntegrationPlan, facts: RunFacts, opts: IntegrateOptions) -> None:
     events = len({(e.event_name, e.file) for e in plan.events_plan})
     if opts.dry_run:
+        for line in facts.env:
+            print(f"  env: {line.replace('`', '')}", file=opts.err)
         print(f"dry run: {len(plan.edited)} file(s) would change, {events} event(s) planned; nothing written",
               file=opts.err)
     elif plan.edited:

@@ -6,6 +6,7 @@ so the CLI works offline and a project's own guidance wins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..mcp_server.catalog import SCHEME, Catalog
@@ -20,18 +21,24 @@ OVERRIDE_DIR = ".posthog/skills"
 class StageGuide:
     """Stage prompts and the report template, one resource at a time."""
 
-    def __init__(self, root: Path, skills_root: Path | None = None) -> None:
+    def __init__(self, root: Path, skills_root: Path | None = None,
+                 get: Callable[[str], str | None] | None = None) -> None:
+        """`get` is a guidance source such as `GuidanceClient.get` (the language server's MCP client)."""
         self.catalog = Catalog(skills_root or bundled_skills_root(), Path(root) / OVERRIDE_DIR)
+        self._get = get
         self.fetched: list[str] = []  # the URIs read, in order (the breadcrumb trail the report shows)
 
     def uri(self, stage: str) -> str:
         return f"{SCHEME}workflows/{WORKFLOW}/{stage}"
 
     def read(self, uri: str) -> str | None:
-        got = self.catalog.read(uri)
-        if got is not None:
+        text = self._get(uri) if self._get is not None else None
+        if text is None:
+            got = self.catalog.read(uri)
+            text = got[0] if got else None
+        if text is not None:
             self.fetched.append(uri)
-        return got[0] if got else None
+        return text
 
     def stage(self, stage: str) -> str:
         """The stage's markdown; a short fallback line when the resource is missing."""

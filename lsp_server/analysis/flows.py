@@ -3,18 +3,21 @@ deletion flows in one parsed JS/TS/Python document.
 
 Algorithm (all vocabulary is data in `skills/detection/flows.toml`, see `vocabulary.py`):
 1. Skip test/e2e/seed/story paths and files (`[paths]`, `[negatives]`).
-2. Extract functions ("units") with one tree-sitter query: name (variable/property/export/JSX attribute),
-   route (`router.post('/login', …)`, `@app.post("/token")`, Next.js `app/**/route.ts`, NestJS `@Post`),
-   handler-ness (route, view, server action, `handleX`/`onX`), calls and strings (`functions.py`).
+2. Extract functions ("units") with one tree-sitter query: name (variable/property/export/JSX attribute,
+   file stem for `export default`), route (`router.post('/login', …)`, `@app.post("/token")`, Next.js
+   `app/**/route.ts`, NestJS `@Post`), handler-ness (route, view, server action, `(req, res)`, `handleX`,
+   wrapped in createAsyncThunk/addEventListener…), calls and strings (`functions.py`).
 3. Per unit and kind, score the evidence: a library call performing the flow (`supabase.auth.signUp`,
    `stripe.checkout.sessions.create`, Django `login()` …) ≈ 0.9; name/route phrase ("handle sign in",
    "/logout") plus a supporting call (bcrypt.compare, jwt.sign, user insert) ≈ 0.8; name with route,
-   URL or handler context ≈ 0.65–0.75; name alone 0.5. Report at or above `threshold`. React components,
-   hooks and names with UI/data nouns never count by name; per-kind negative tokens veto a name.
+   request URL or handler context ≈ 0.65–0.75 (only if the function does more than UI state / rendering);
+   name alone 0.5. Report at or above `threshold`. React components, hooks (unless they wrap a mutation)
+   and names with UI/data nouns never count by name; per-kind negative tokens veto a name; calls in
+   `catch` blocks are rollbacks, not flows.
 4. Webhooks: each event-type literal (`case 'invoice.paid':`, `event["type"] == …`, dispatch dicts) gives
-   one flow per kind, anchored in its branch.
-5. Drop duplicates: a login in a register handler (yields_to), an outer function whose only evidence is
-   its name when an inner one holds the call, a local caller of a function already reported.
+   one flow per kind, anchored in its branch. `onClick={signOut}` gives a flow to wrap.
+5. Drop duplicates: a login in a register handler (yields_to, unless in the other arm of a condition),
+   an outer function whose evidence an inner callback repeats, a local caller of a function already reported.
 6. Insertion point, side, user id, identify/reset/capture presence (`insertion.py`, `user_ids.py`).
 Never raises: any failure yields no flows for the document.
 """
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from . import insertion, user_ids
-from .functions import Call, Unit, extract_units, string_value
+from .functions import Call, Unit, dotted_name, extract_units, string_value
 from .model import Flow, FlowKind, Package, PosthogCall, Side, Span
 from .parsing import ParsedDocument
 from .vocabulary import CallRule, Vocabulary, load, tokens
@@ -102,11 +105,17 @@ class _Detector:
         vocab, doc = self.vocab, self.doc
         if vocab.path_exclude.search(self.path) or vocab.is_test_code(doc.text):
             return []
-        units = extract_units(doc, vocab, self.path)
+        units = self.units = extract_units(doc, vocab, self.path)
         self.lines = doc.text.split("\n")
         self.file_side = self._file_side()
         candidates: list[_Candidate] = []
         by_name = {u.name: u for u in units if u.name}
+        self.local_names = set(by_name)
+        for unit in units:  # `onClick={deleteAccount}` makes the local deleteAccount an event handler
+            for attr, ref in unit.references:
+                target = by_name.get(ref.dotted.removeprefix("this."))
+                if attr.startswith("on") and target is not None:
+                    target.handler = True
         for unit in units:
             if unit.negative:
                 continue
@@ -122,7 +131,9 @@ class _Detector:
         vocab, doc = self.vocab, self.doc
         last = call.dotted.rsplit(".", 1)[-1]
         out: list[CallRule] = []
-        if any(call.dotted == n or call.dotted.endswith("." + n) for n in vocab.negative_callees):
+        if last in vocab.negative_lasts and any(
+            call.dotted == n or call.dotted.endswith("." + n) for n in vocab.negative_callees
+        ):
             return out
         for rule in (*vocab.by_last_segment.get(last, ()), *vocab.regex_rules):
             if rule.suffixes and not any(call.dotted == s or call.dotted.endswith("." + s) for s in rule.suffixes):
@@ -148,8 +159,9 @@ class _Detector:
             return ""
         return " " + " ".join(toks) + " "
 
-    def _url_tokens(self, unit: Unit) -> str:
-        parts = []
+    def _url_requests(self, unit: Unit) -> list[tuple[str, Call]]:
+        """Requests to a URL literal (`fetch('/api/auth/logout')`) as (padded URL tokens, the call)."""
+        out = []
         for s in unit.strings:
             if s.end_byte - s.start_byte > 200 or self.doc.data[s.start_byte + 1 : s.start_byte + 2] not in b"/ha$":
                 continue
@@ -157,12 +169,13 @@ class _Detector:
                 continue
             call = s.parent.parent
             callee = call.child_by_field_name("function") if call is not None else None
-            if callee is None or self.doc.node_text(callee).rsplit(".", 1)[-1] not in self.vocab.request_callees:
+            text = self.doc.node_text(callee) if callee is not None else ""
+            if callee is None or text.rsplit(".", 1)[-1] not in self.vocab.request_callees:
                 continue  # redirect("/login") navigates; only requests name a flow
             value = string_value(self.doc.node_text(s))
             if value.startswith(("/", "http", "api/", "auth/", "${")):
-                parts.append(value.split("?", 1)[0])
-        return " " + " ".join(tokens(" ".join(parts))) + " " if parts else ""
+                out.append((" " + " ".join(tokens(value.split("?", 1)[0])) + " ", Call(call, dotted_name(text), text)))
+        return out
 
     def _unit_candidates(self, unit: Unit) -> list[_Candidate]:
         vocab, scores = self.vocab, self.vocab.scores
@@ -181,12 +194,23 @@ class _Detector:
                     specific.update(rule.suffixes)
                 if rule.kind not in best or rule.confidence > best[rule.kind].confidence:
                     best[rule.kind] = rule
+            if best and self._in_error_path(call.node, unit.node):
+                continue  # `catch { await user.delete() }` rolls a signup back; it deletes no account
             for kind, rule in best.items():
                 strong.setdefault(kind, []).append((call, rule))
-        named = not (unit.is_component or unit.is_hook)
+        mutation_hook = unit.is_hook and any(
+            c.dotted.rsplit(".", 1)[-1] in vocab.mutation_hooks for c in unit.calls
+        )  # useLogin = () => useMutation({ onSuccess })
+        named = not (unit.is_component or unit.is_hook) or mutation_hook
         name_pad = self._padded(unit.name, for_name=True) if named else ""
-        route_pad = self._padded(unit.route_path or "", for_name=False)
-        url_pad = self._url_tokens(unit) if name_pad or unit.handler else ""
+        route_pad = self._padded(unit.route_path or "", for_name=True)
+        requests = self._url_requests(unit) if name_pad or unit.handler else []
+        url_pad = "".join(padded for padded, _ in requests)
+        any_name = vocab.any_name_re
+        if any_name is not None:  # most functions name no flow at all: one regex instead of one per kind
+            name_pad = name_pad if any_name.search(name_pad) else ""
+            route_pad = route_pad if any_name.search(route_pad) else ""
+            url_pad = url_pad if any_name.search(url_pad) else ""
         if not strong and not name_pad and not route_pad and not url_pad:
             return []
         out: list[_Candidate] = []
@@ -194,10 +218,12 @@ class _Detector:
         for kind, kv in vocab.kinds.items():
             negative = kv.negative
             name_hit = kv.matches_name(name_pad)
+            sup = support.get(kind, [])
+            if not name_hit and sup:
+                name_hit = kv.matches_support_name(name_pad)
             if name_hit and not negative.isdisjoint(name_toks):
                 name_hit = None
             route_hit = kv.matches_name(route_pad)
-            sup = support.get(kind, [])
             if route_pad and not route_hit and sup:
                 route_hit = kv.matches_route_extra(route_pad)
             if route_hit and not negative.isdisjoint(route_toks):
@@ -216,7 +242,7 @@ class _Detector:
             if name_hit:
                 evidence.append(f"name '{unit.name}' says {name_hit}")
                 score = max(score, scores.get("name_only", 0.5))
-                if unit.handler and self._does_something(unit):
+                if (unit.handler or mutation_hook) and self._does_something(unit):
                     score = max(score, scores.get("name_and_handler", 0.65))
                 if url_hit:
                     score = max(score, scores.get("name_and_url", 0.7))
@@ -226,7 +252,8 @@ class _Detector:
                     score = max(score, scores.get("name_and_support", 0.85))
             if route_hit:
                 evidence.append(f"route {unit.route_method or ''} {unit.route_path}".replace("  ", " "))
-                score = max(score, scores.get("route_only", 0.6))
+                if self._does_something(unit):  # a stub that only logs and redirects is no flow
+                    score = max(score, scores.get("route_only", 0.6))
                 if sup:
                     score = max(score, scores.get("route_and_support", 0.8))
             if url_hit and unit.handler:
@@ -241,6 +268,8 @@ class _Detector:
             anchor, rule = hits[-1] if hits else (None, None)
             if anchor is None and sup and (name_hit or route_hit):
                 anchor = sup[-1]
+            if anchor is None and url_hit:
+                anchor = next((call for padded, call in reversed(requests) if kv.matches_name(padded)), None)
             if anchor is not None and anchor in unit.middleware:
                 anchor = None  # passport.authenticate before the handler: success is the handler's start
             out.append(
@@ -252,8 +281,8 @@ class _Detector:
         """`<button onClick={signOut}>`: the library function itself is the handler."""
         out = []
         for attr, ref in unit.references:
-            if not attr.startswith("on"):
-                continue  # formAction={login} points at a server action reported where it is defined
+            if not attr.startswith("on") or ref.dotted.removeprefix("this.") in self.local_names:
+                continue  # formAction={login}, onClick={localFn}: the flow is reported where it is defined
             for rule in self._rules(ref):
                 if rule.role == "strong" and rule.confidence >= self.vocab.threshold:
                     symbol = f"{unit.symbol}.{attr}" if attr else unit.symbol
@@ -263,6 +292,15 @@ class _Detector:
                     out.append(candidate)
                     break
         return out
+
+    @staticmethod
+    def _in_error_path(node: Node, stop: Node) -> bool:
+        cur = node.parent
+        while cur is not None and cur != stop:
+            if cur.type in ("catch_clause", "except_clause"):
+                return True
+            cur = cur.parent
+        return False
 
     def _does_something(self, unit: Unit) -> bool:
         """Some call beyond UI state and response building (`setShowLogin(true)`, `render(...)`)."""
@@ -349,9 +387,13 @@ class _Detector:
             key = (id(c.unit), c.kind, c.symbol)
             if key in seen:
                 continue
-            same_unit = by_unit[id(c.unit)]
+            same_unit = [o for o in by_unit[id(c.unit)] if o.symbol == c.symbol]
             yields = self.vocab.kinds[c.kind].yields_to
-            if yields and not c.name_hit and any(o.kind in yields for o in same_unit if o is not c):
+            if (
+                yields
+                and not c.name_hit
+                and any(o.kind in yields and not _exclusive(c, o) for o in same_unit if o is not c)
+            ):
                 continue
             if self._inner_has(c, candidates):
                 continue
@@ -393,6 +435,9 @@ class _Detector:
             node = c.anchor.node
             ins = insertion.Insertion(node.start_point[0], insertion.indent_of(doc, node), doc.span(node), node)
             span_node = unit.node
+        elif (success := self._success_callback(unit)) is not None:
+            ins = insertion.at_start(doc, success, vocab)
+            span_node = unit.node
         elif c.anchor is not None:
             ins = insertion.after_call(doc, c.anchor.node, unit.node, vocab)
             span_node = unit.node
@@ -426,6 +471,16 @@ class _Detector:
             tracked=self._has(scope, {"capture"}),
             evidence=tuple(evidence),
         )
+
+    def _success_callback(self, unit: Unit) -> Node | None:
+        """The block body of `onSuccess: (…) => {…}` inside a mutation hook."""
+        if not unit.is_hook:
+            return None
+        for child in self.units:
+            body = child.body
+            if child.parent is unit and child.name in self.vocab.success_callbacks and body is not None:
+                return body if body.type == "statement_block" else None
+        return None
 
     def _has(self, span: Span, kinds: set[str] | frozenset[str]) -> bool:
         start, end = (span.start_line, span.start_col), (span.end_line, span.end_col)
@@ -472,6 +527,17 @@ class _Detector:
                 return "server"
             u = u.parent
         return self.file_side
+
+
+def _exclusive(a: _Candidate, b: _Candidate) -> bool:
+    """The two anchors sit in different arms of one condition (`isSignUp ? signUp() : signIn()`)."""
+    if a.anchor is None or b.anchor is None:
+        return False
+    x, y = a.anchor.node, b.anchor.node
+    cur = x.parent
+    while cur is not None and not (cur.start_byte <= y.start_byte and y.end_byte <= cur.end_byte):
+        cur = cur.parent
+    return cur is not None and cur.type in ("ternary_expression", "conditional_expression", "if_statement")
 
 
 def _directive_first(doc: ParsedDocument, directive: str) -> bool:

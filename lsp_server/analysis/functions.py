@@ -32,6 +32,8 @@ _JS_QUERY = f"""
 (call_expression function: (_) @callee arguments: (arguments {_FN} @fn) @args)
 (call_expression function: (_) @callee arguments: (arguments (call_expression arguments: (arguments {_FN} @fn))) @args)
 (export_statement value: {_FN} @fn) @export
+(export_statement value: (call_expression arguments: (arguments {_FN} @fn))) @export
+(assignment_expression left: (_) @name right: (call_expression arguments: (arguments {_FN} @fn)))
 (export_statement declaration: [(function_declaration) (generator_function_declaration)] @fn) @export
 (export_statement declaration: (lexical_declaration (variable_declarator value: {_FN} @fn))) @export
 (export_statement declaration: (lexical_declaration (variable_declarator value: (call_expression
@@ -48,6 +50,8 @@ _PY_QUERY = """
 (class_definition body: (block (decorated_definition definition: (function_definition) @fn))) @class
 """
 _ARGS_RE = re.compile(r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|<[^<>()]*>|\[[^\[\]]*\]")
+_STEM_SUFFIX_RE = re.compile(r"(?i)[-_]?(?:routes?|router|controllers?|handlers?|views?|api)$")  # logoutRoutes.js
+_PLAIN_DOTTED_RE = re.compile(r"[\w$]+(?:\.[\w$]+)*")
 _NOISE_RE = re.compile(r"\s+|\bawait\b|[!?]")
 _STRING_RE = re.compile(r"""^[rbuUfFRB]*('{3}|"{3}|'|"|`)(.*)\1$""", re.DOTALL)
 
@@ -55,6 +59,8 @@ _STRING_RE = re.compile(r"""^[rbuUfFRB]*('{3}|"{3}|'|"|`)(.*)\1$""", re.DOTALL)
 def dotted_name(callee_text: str) -> str:
     """`(await createClient()).auth.signUp` → `createClient.auth.signUp`; `User.objects.filter(x=1).delete`
     → `User.objects.filter.delete`."""
+    if callee_text.isidentifier() or _PLAIN_DOTTED_RE.fullmatch(callee_text):
+        return callee_text  # the common case: nothing to strip
     text = _NOISE_RE.sub("", callee_text)
     for _ in range(4):
         stripped = _ARGS_RE.sub("", text)
@@ -163,15 +169,63 @@ def extract_units(doc: ParsedDocument, vocab: Vocabulary, path: str) -> list[Uni
         parent = stack[-1] if stack else None
         ctx = context.get(node.id, {})
         build = _python_unit if python else _js_unit
-        unit = build(doc, node, ctx, parent, vocab, file_route, use_server_file)
+        unit = build(doc, node, ctx, parent, vocab, path, file_route, use_server_file)
         units.append(unit)
         stack.append(unit)
     _attach(doc, units, captures)
+    if not python:
+        units.extend(_bodiless_routes(doc, vocab, path, units, captures["call"]))
     middleware = {call.node.id for unit in units for call in unit.middleware}
     if middleware:  # `router.post('/x', passport.authenticate(...), handler)`: evidence of the handler only
         for unit in units:
             unit.calls = [call for call in unit.calls if call.node.id not in middleware]
     return units
+
+
+def _bodiless_routes(
+    doc: ParsedDocument, vocab: Vocabulary, path: str, units: list[Unit], calls: list[Node]
+) -> list[Unit]:
+    """`router.post('/login', passport.authenticate('local', {...}))`: a route whose handler is middleware only."""
+    out = []
+    for call in calls:
+        fn = call.child_by_field_name("function")
+        args = call.child_by_field_name("arguments")
+        if fn is None or args is None or fn.type != "member_expression":
+            continue
+        text = doc.node_text(fn)
+        m = vocab.route_register_re.match(dotted_name(text))
+        if not m or m.group(1).lower() == "use":
+            continue
+        arg_nodes = args.named_children
+        if any(a.type in ("arrow_function", "function_expression") for a in arg_nodes):
+            continue
+        inner = [a for a in arg_nodes if a.type == "call_expression"]
+        if not inner:
+            continue
+        route_path = _first_string(doc, args) or ""
+        if not route_path.strip("/"):
+            route_path = "/" + _file_stem(path)
+        method = m.group(1).upper()
+        middleware = [
+            Call(a, dotted_name(t), t) for a in inner for t in [doc.node_text(a.child_by_field_name("function"))]
+        ]
+        owner = next((u for u in reversed(units) if u.start <= call.start_byte < u.end), None)
+        out.append(
+            Unit(
+                node=call,
+                body=None,
+                symbol=f"{method} {route_path}",
+                name="",
+                parent=owner,
+                route_method=method,
+                route_path=route_path,
+                handler=True,
+                server=True,
+                negative=owner is not None and owner.negative,
+                middleware=middleware,
+            )
+        )
+    return out
 
 
 def _attach(doc: ParsedDocument, units: list[Unit], captures: dict[str, list[Node]]) -> None:
@@ -258,6 +312,7 @@ def _js_unit(
     ctx: dict[str, list[Node]],
     parent: Unit | None,
     vocab: Vocabulary,
+    path: str,
     file_route: str | None,
     use_server_file: bool,
 ) -> Unit:
@@ -274,14 +329,19 @@ def _js_unit(
         symbol = f"{parent.symbol}.{name}" if parent else name
     elif ctx.get("export"):
         name = "default"
+    wrapped = False
     for callee, args in zip(ctx.get("callee", []), ctx.get("args", []), strict=False):
         callee_text = doc.node_text(callee)
         dotted = dotted_name(callee_text)
+        if dotted in vocab.handler_wrappers or dotted.rsplit(".", 1)[-1] in vocab.handler_wrappers:
+            wrapped = True
         if any(dotted == c or dotted.endswith("." + c) for c in vocab.enclosing_calls):
             negative = True
         elif m := vocab.route_register_re.match(dotted):
             route_method = m.group(1).upper()
             route_path = _first_string(doc, args) or _first_string_in_text(callee_text)
+            if not (route_path or "").strip("/"):  # router.post('/') in routes/login.js: the file names it
+                route_path = "/" + _file_stem(path)
             for arg in args.named_children:
                 if arg.start_byte >= node.start_byte:
                     break
@@ -302,9 +362,18 @@ def _js_unit(
                     route_path = "/" + prefix.strip("/") + "/" + (route_path or "").strip("/")
     negative = negative or (parent is not None and parent.negative)
     server = _has_directive(doc, body, vocab.side.get("server_directive", "use server"))
-    handler = server or route_method is not None or _handler_prefix(name, vocab)
-    if file_route and exported and (name in vocab.http_method_names or name == "default"):
+    params = _js_params(doc, node)
+    request_handler = bool(params) and params[0] in vocab.view_params  # (req, res) => … is a route handler
+    handler = server or wrapped or request_handler or route_method is not None or _handler_prefix(name, vocab)
+    server = server or request_handler
+    top_level = exported or parent is None  # SvelteKit `export const actions = { default: async () => … }`
+    # `export default` is a handler in pages/api, a page component elsewhere; SvelteKit's `actions.default` is one
+    from_export = bool(ctx.get("export")) and not ctx.get("name")
+    api_default = name == "default" and (not from_export or (file_route or "").startswith("/api"))
+    if file_route and top_level and (name in vocab.http_method_names or api_default):
         route_method = name.upper() if name.upper() in ("GET", "POST", "PUT", "PATCH", "DELETE") else route_method
+        if name in vocab.read_handler_names:
+            route_method = "GET"
         route_path = route_path or file_route
         handler = server = True
     if use_server_file and parent is None:
@@ -320,6 +389,10 @@ def _js_unit(
             symbol = parent.symbol
         else:
             symbol = "<anonymous>"
+    if name in ("default", "exports") and _file_stem(path) not in ("", "index", "route", "page"):
+        if name == "exports" and symbol == name:
+            symbol = _file_stem(path)  # `module.exports = asyncHandler(…)` in deleteMe.js
+        name = _file_stem(path)  # `export default async function (req, res)` in signup.mjs
     is_component = _is_component(name) and node.type != "method_definition" and not handler
     return Unit(
         node=node,
@@ -335,8 +408,14 @@ def _js_unit(
         server=server,
         negative=negative,
         middleware=middleware,
-        params=_js_params(doc, node),
+        params=params,
     )
+
+
+def _file_stem(path: str) -> str:
+    """`src/routes/login.js` → `login`; `server/api/logout.get.ts` → `logout`."""
+    name = path.rsplit("/", 1)[-1].split(".", 1)[0]
+    return _STEM_SUFFIX_RE.sub("", name) or name
 
 
 def _first_string_in_text(text: str) -> str | None:
@@ -390,6 +469,7 @@ def _python_unit(
     ctx: dict[str, list[Node]],
     parent: Unit | None,
     vocab: Vocabulary,
+    path: str,
     file_route: str | None,
     use_server_file: bool,
 ) -> Unit:
@@ -417,8 +497,11 @@ def _python_unit(
     cls_name = doc.node_text(cls.child_by_field_name("name")) if cls is not None else ""
     params = _py_params(doc, node)
     first = params[1] if cls is not None and len(params) > 1 else (params[0] if params else "")
+    has_bases = cls is not None and cls.child_by_field_name("superclasses") is not None
     if first in vocab.view_params or cls_name.endswith(_VIEW_CLASS_SUFFIXES):
         view = True
+    elif has_bases and name.lower() in _VIEW_METHODS:
+        view = True  # SignUp(CreateView).form_valid
     token_name = name
     symbol = f"{cls_name}.{name}" if cls_name else name
     if cls_name and name.lower() in _VIEW_METHODS:

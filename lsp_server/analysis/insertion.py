@@ -103,20 +103,54 @@ def statement_of(node: Node, stop: Node | None) -> Node:
     return cur
 
 
+def is_error_check(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> bool:
+    """`if (error) …` / `if err:`: the failure test that follows a call."""
+    if stmt.type != "if_statement":
+        return False
+    condition = stmt.child_by_field_name("condition")
+    return condition is not None and bool(vocab.error_condition_re.match(doc.node_text(condition)))
+
+
+def success_branch(stmt: Node) -> Node | None:
+    """The else (or first else-if) block of an `if (error) … else …`."""
+    alternative = stmt.child_by_field_name("alternative")
+    while alternative is not None:
+        if alternative.type in ("else_clause", "elif_clause"):
+            inner = alternative.child_by_field_name("body") or alternative.child_by_field_name("consequence")
+            if inner is None:
+                inner = alternative.named_children[-1] if alternative.named_child_count else None
+            if inner is not None and inner.type == "if_statement":
+                return inner.child_by_field_name("consequence")
+            return inner
+        return None
+    return None
+
+
 def _after(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> Insertion:
     last = stmt
     sib = stmt.next_named_sibling
-    while sib is not None and (sib.type == "comment" or is_guard(doc, sib, vocab)):
+    while sib is not None and (sib.type == "comment" or is_guard(doc, sib, vocab) or is_error_check(doc, sib, vocab)):
         if sib.type != "comment":
+            branch = None if is_guard(doc, sib, vocab) else success_branch(sib)
+            if branch is not None and branch.type in ("statement_block", "block"):
+                return _block_start(doc, branch, vocab, stmt)  # `if (error) {…} else { here }`
             last = sib
         sib = sib.next_named_sibling
     return Insertion(last.end_point[0] + 1, indent_of(doc, stmt), doc.span(stmt), stmt)
 
 
+def at_start(doc: ParsedDocument, block: Node, vocab: Vocabulary) -> Insertion:
+    """At the start of a callback body that runs on success (`onSuccess`), after its guards."""
+    return _block_start(doc, block, vocab, block)
+
+
 def _block_start(doc: ParsedDocument, block: Node, vocab: Vocabulary, anchor: Node) -> Insertion:
     body = statements(block)
     i = 0
-    while i < len(body) and is_guard(doc, body[i], vocab):
+    while i < len(body) and (is_guard(doc, body[i], vocab) or is_error_check(doc, body[i], vocab)):
+        branch = None if is_guard(doc, body[i], vocab) else success_branch(body[i])
+        if branch is not None and branch.type in ("statement_block", "block"):
+            return _block_start(doc, branch, vocab, anchor)
         i += 1
     if i < len(body):
         first = body[i]
@@ -172,8 +206,11 @@ def after_call(doc: ParsedDocument, call: Node, unit_node: Node, vocab: Vocabula
 
 def at_end(doc: ParsedDocument, unit_node: Node, body: Node | None, vocab: Vocabulary) -> Insertion:
     """No anchoring call: before the final return/redirect of the function, else at its end."""
-    if body is None or body.type not in ("statement_block", "block"):
-        target = body or unit_node
+    if body is None:  # a route whose handler is middleware only
+        row = unit_node.start_point[0]
+        return Insertion(row, indent_of(doc, unit_node), None, unit_node, note="no handler body: add one to capture")
+    if body.type not in ("statement_block", "block"):
+        target = body
         return Insertion(target.start_point[0], indent_of(doc, target), None, target, note="expression-bodied arrow")
     return in_branch(doc, statements(body), vocab, body)
 

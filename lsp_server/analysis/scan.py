@@ -117,7 +117,7 @@ def _read(rel: str, full: str, prefilter: Prefilter, scope: Scope) -> _Read:
     data = read_source(full)
     if isinstance(data, str):
         return _Read(rel, error=data)
-    selected = prefilter.search(data)
+    selected = prefilter.search(data) or prefilter.search(rel.encode())  # pages/api/register.ts: the path names it
     # Without a prefilter hit, only a PostHog mention matters (and the prefilter usually covers that too).
     posthog = (selected or not prefilter.covers_posthog) and mentions_posthog(data)
     if not selected and not posthog:

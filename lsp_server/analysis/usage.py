@@ -5,7 +5,7 @@ skills/detection/posthog.toml)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tree_sitter import Node, QueryCursor
 
@@ -480,6 +480,20 @@ def _scan_python(scan: _Scan) -> None:
             _py_attr_assign(scan, node)
 
 
+def _same_receiver_same_sdk(calls: list[PosthogCall]) -> list[PosthogCall]:
+    """`posthog.flush()` on a client from the app's own module is as posthog-node as its `capture({...})`."""
+    known: dict[str, set[str]] = {}
+    for call in calls:
+        if call.sdk != "unknown":
+            known.setdefault(call.receiver, set()).add(call.sdk)
+    return [
+        replace(call, sdk=next(iter(known[call.receiver])))  # type: ignore[arg-type]
+        if call.sdk == "unknown" and len(known.get(call.receiver, ())) == 1
+        else call
+        for call in calls
+    ]
+
+
 def find_posthog_calls(doc: ParsedDocument, path: str) -> list[PosthogCall]:
     """Every PostHog SDK call and client construction in `doc`, in document order. Never raises."""
     try:
@@ -490,7 +504,7 @@ def find_posthog_calls(doc: ParsedDocument, path: str) -> list[PosthogCall]:
             _scan_python(scan)
         else:
             _scan_js(scan)
-        return sorted(scan.calls, key=lambda c: (c.span.start_line, c.span.start_col))
+        return sorted(_same_receiver_same_sdk(scan.calls), key=lambda c: (c.span.start_line, c.span.start_col))
     except Exception:  # a surprise in the tree costs findings, never the caller
         log.exception("PostHog usage scan failed for %s", path)
         return []

@@ -44,6 +44,7 @@ class CallRule:
     event: str | None = None
     user_id: dict[str, Any] | None = None
     label: str = ""
+    lasts: tuple[str, ...] = ()  # possible last callee segments of a regex rule (an index, not a filter)
 
     def matches(self, dotted: str, callee_text: str, args_text: str) -> bool:
         if self.suffixes and not any(dotted == s or dotted.endswith("." + s) for s in self.suffixes):
@@ -64,10 +65,15 @@ class KindVocabulary:
     yields_to: tuple[FlowKind, ...] = ()
     name_re: re.Pattern[str] | None = None  # any phrase, spaced or compact (" sign in " / " signin ")
     route_re: re.Pattern[str] | None = None
+    support_name_re: re.Pattern[str] | None = None  # name phrases that count only next to a supporting call
 
     def matches_name(self, padded: str) -> str | None:
         """The phrase found in a padded token string (" handle sign in "), if any."""
         m = self.name_re.search(padded) if self.name_re is not None and padded else None
+        return m.group(0).strip() if m else None
+
+    def matches_support_name(self, padded: str) -> str | None:
+        m = self.support_name_re.search(padded) if self.support_name_re is not None and padded else None
         return m.group(0).strip() if m else None
 
     def matches_route_extra(self, padded: str) -> str | None:
@@ -95,14 +101,20 @@ class Vocabulary:
     path_exclude: re.Pattern[str]
     enclosing_calls: frozenset[str]
     negative_callees: tuple[str, ...]
+    negative_lasts: frozenset[str]
     negative_file_re: re.Pattern[str]
     negative_file_markers: tuple[str, ...]
     ignore_name_tokens: frozenset[str]
     handler_prefixes: frozenset[str]
+    handler_wrappers: frozenset[str]
+    mutation_hooks: frozenset[str]
+    success_callbacks: frozenset[str]
+    error_condition_re: re.Pattern[str]
     route_register_re: re.Pattern[str]
     decorator_re: re.Pattern[str]
     file_route_res: tuple[re.Pattern[str], ...]
     http_method_names: frozenset[str]
+    read_handler_names: frozenset[str]
     view_params: frozenset[str]
     side: dict[str, Any]
     exit_callees: tuple[str, ...]
@@ -115,6 +127,7 @@ class Vocabulary:
     calls: tuple[CallRule, ...]
     events: dict[str, str]  # kind → event name
     event_variants: dict[str, str]  # variant event → kind
+    any_name_re: re.Pattern[str] | None  # any kind's name phrase: a cheap first test per function
     prefilter: re.Pattern[str]  # case-insensitive: `prefilter.search(text)` → the file may hold a flow
     prefilter_lower: re.Pattern[str]  # same terms, ~5x faster, for already lower-cased text
     by_last_segment: dict[str, tuple[CallRule, ...]] = field(default_factory=dict)
@@ -248,6 +261,7 @@ def _build(root: Path | None) -> Vocabulary:
             yields_to=tuple(FlowKind(k) for k in entry.get("yields_to", []) if k in FlowKind.__members__.values()),
             name_re=_phrases_re(names, compact=True),
             route_re=_phrases_re(routes, compact=False),
+            support_name_re=_phrases_re(tuple(_phrase(n) for n in entry.get("support_names", [])), compact=True),
         )
     calls: list[CallRule] = []
     for entry in flows.get("calls", []):
@@ -270,6 +284,7 @@ def _build(root: Path | None) -> Vocabulary:
                 event=entry.get("event"),
                 user_id=entry.get("user_id"),
                 label=", ".join(suffixes) or entry.get("callee_re") or entry.get("callee_text_re") or "",
+                lasts=tuple(entry.get("last", [])),
             )
         )
     # specific rules first: a call matching `subscriptions.update` + cancel_at_period_end is a cancellation
@@ -277,10 +292,10 @@ def _build(root: Path | None) -> Vocabulary:
     by_last: dict[str, list[CallRule]] = {}
     regex_rules: list[CallRule] = []
     for rule in calls:
-        if rule.suffixes:
-            for last in {s.rsplit(".", 1)[-1] for s in rule.suffixes}:
-                by_last.setdefault(last, []).append(rule)
-        else:
+        lasts = {s.rsplit(".", 1)[-1] for s in rule.suffixes} or set(rule.lasts)
+        for last in lasts:
+            by_last.setdefault(last, []).append(rule)
+        if not lasts:
             regex_rules.append(rule)
     webhooks = {}
     for event_type, kind in flows.get("webhooks", {}).items():
@@ -299,14 +314,20 @@ def _build(root: Path | None) -> Vocabulary:
         path_exclude=_any_re(flows.get("paths", {}).get("exclude", [])),
         enclosing_calls=frozenset(negatives.get("enclosing_calls", [])),
         negative_callees=tuple(negatives.get("callees", [])),
+        negative_lasts=frozenset(c.rsplit(".", 1)[-1] for c in negatives.get("callees", [])),
         negative_file_re=_compile(negatives.get("file_re"), re.MULTILINE) or re.compile(r"(?!x)x"),
         negative_file_markers=tuple(negatives.get("file_markers", [])),
         ignore_name_tokens=frozenset(negatives.get("name_tokens", [])),
         handler_prefixes=frozenset(names.get("handler_prefixes", [])),
+        handler_wrappers=frozenset(names.get("handler_wrappers", [])),
+        mutation_hooks=frozenset(names.get("mutation_hooks", [])),
+        success_callbacks=frozenset(names.get("success_callbacks", [])),
+        error_condition_re=_compile(statements.get("error_condition_re")) or re.compile(r"(?!x)x"),
         route_register_re=_compile(routes.get("register_callee_re")) or re.compile(r"(?!x)x"),
         decorator_re=_compile(routes.get("decorator_re")) or re.compile(r"(?!x)x"),
         file_route_res=tuple(p for p in (_compile(r) for r in routes.get("file_route_re", [])) if p),
         http_method_names=frozenset(routes.get("http_method_names", [])),
+        read_handler_names=frozenset(routes.get("read_handler_names", [])),
         view_params=frozenset(routes.get("view_params", [])),
         side={
             **flows.get("side", {}),
@@ -325,6 +346,15 @@ def _build(root: Path | None) -> Vocabulary:
         calls=tuple(calls),
         events=dict(events_data.get("kinds", {})),
         event_variants={k: v.get("kind", "") for k, v in events_data.get("variants", {}).items()},
+        any_name_re=_phrases_re(
+            tuple(
+                _phrase(n)
+                for e in flows.get("kinds", {}).values()
+                for key in ("names", "routes", "support_names")
+                for n in e.get(key, [])
+            ),
+            compact=True,
+        ),
         prefilter=prefilter,
         prefilter_lower=prefilter_lower,
         by_last_segment={k: tuple(v) for k, v in by_last.items()},
@@ -345,7 +375,7 @@ def _prefilter_terms(flows: dict[str, Any], webhooks: dict[str, FlowKind]) -> tu
     raw: set[str] = set(flows.get("prefilter", {}).get("regex", []))
     generic = {w.lower() for w in flows.get("prefilter", {}).get("generic_segments", [])}
     for entry in flows.get("kinds", {}).values():
-        for phrase in entry.get("names", []):
+        for phrase in (*entry.get("names", []), *entry.get("support_names", [])):
             if words := tokens(phrase):
                 literal.add(words)
         for phrase in entry.get("routes", []):

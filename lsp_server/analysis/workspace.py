@@ -22,8 +22,9 @@ from typing import Any
 from ..skills import load_detection_toml
 from .manifests import Manifest, read_manifest, version_from_spec
 from .model import Package, PosthogSetup
-from .parsing import EXTENSIONS, MAX_PARSE_BYTES, decode_source
+from .parsing import EXTENSIONS, MAX_PARSE_BYTES, decode_source, language_for_path, parse
 from .scope import Scope
+from .usage import find_posthog_calls
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,15 @@ def is_manifest(name: str, vocab: Vocabulary | None = None) -> bool:
     return name in vocab.manifest_names or any(fnmatch.fnmatchcase(name, g) for g in vocab.manifest_globs)
 
 
+def _is_setuptools_script(full: str) -> bool:
+    try:
+        with open(full, encoding="utf-8", errors="replace") as handle:
+            text = handle.read(64_000)
+    except OSError:
+        return False
+    return ("setuptools" in text or "distutils" in text) and re.search(r"\bsetup\s*\(", text) is not None
+
+
 def read_source(full: str) -> bytes | str:
     """A source file's bytes, or why it cannot be analysed ("too large ...", "unreadable ...", "binary")."""
     try:
@@ -133,16 +143,25 @@ class SourceFacts:
     env_names: tuple[str, ...] = ()
 
 
-def source_facts(text: str, vocab: Vocabulary | None = None) -> SourceFacts:
-    """Init line, identify presence and env var names a file refers to (names only, never values)."""
+def source_facts(text: str, vocab: Vocabulary | None = None, path: str = "") -> SourceFacts:
+    """Init line, identify presence and env var names a file refers to (names only, never values).
+
+    The regular expressions only select candidates; with a known language the syntax tree confirms them, so
+    a regex or a string that merely spells `posthog.init(` is not taken for an init.
+    """
     vocab = vocab or load_vocabulary()
     init_at = min((m.start() for p in vocab.init for m in [p.search(text)] if m), default=None)
+    identify = any(p.search(text) for p in vocab.identify)
     names = [n for p in vocab.env_references for n in p.findall(text) if isinstance(n, str) and vocab.env_name.match(n)]
-    return SourceFacts(
-        init_line=None if init_at is None else text.count("\n", 0, init_at),
-        identify=any(p.search(text) for p in vocab.identify),
-        env_names=tuple(dict.fromkeys(names)),
-    )
+    init_line = None if init_at is None else text.count("\n", 0, init_at)
+    language = language_for_path(path) if path else None
+    if language is not None and (init_line is not None or identify):
+        doc = parse(text, language)
+        if doc is not None:
+            calls = find_posthog_calls(doc, path)
+            init_line = min((c.span.start_line for c in calls if c.kind == "init"), default=None)
+            identify = any(c.kind in ("identify", "identify_context") for c in calls)
+    return SourceFacts(init_line=init_line, identify=identify, env_names=tuple(dict.fromkeys(names)))
 
 
 def template_env_names(text: str, vocab: Vocabulary | None = None) -> list[str]:
@@ -164,6 +183,8 @@ class WorkspaceFacts:
         vocab = vocab or load_vocabulary()
         folder, _, name = rel.rpartition("/")
         if is_manifest(name, vocab):
+            if name == "setup.py" and not _is_setuptools_script(full):
+                return False  # a module that happens to be called setup.py is source, not a manifest
             self.manifests.setdefault(folder, set()).add(name)
             return True
         if name in vocab.env_templates:
@@ -177,7 +198,7 @@ class WorkspaceFacts:
         return False
 
     def add_source(self, rel: str, text: str, vocab: Vocabulary | None = None) -> None:
-        facts = source_facts(text, vocab)
+        facts = source_facts(text, vocab, rel)
         if facts.init_line is not None or facts.identify or facts.env_names:
             self.sources[rel] = facts
 

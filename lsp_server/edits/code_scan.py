@@ -95,8 +95,19 @@ def statement_boundary(doc: ParsedDocument | None, line: int) -> bool:
     while True:
         inner = next((c for c in node.children if tuple(c.start_point) < point < tuple(c.end_point)), None)
         if inner is None:
-            return node.type in _BLOCKS
+            return node.type in _BLOCKS or _extends_python_block(doc, node, point)
         node = inner
+
+
+def _extends_python_block(doc: ParsedDocument, node, point: tuple[int, int]) -> bool:
+    """Between a suite and its `elif`/`else`/`except`: indented lines there still belong to the suite."""
+    if doc.language != "python":
+        return False
+    before = [c for c in node.children if tuple(c.end_point) <= point]
+    last = before[-1] if before else None
+    while last is not None and last.type != "block" and last.children:  # `elif ...:` ends in its own suite
+        last = last.children[-1]
+    return last is not None and last.type == "block"
 
 
 def expression_arrow(doc: ParsedDocument | None, lines: list[str], span: Span):

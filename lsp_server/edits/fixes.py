@@ -106,7 +106,7 @@ def flow_from_finding(path: str, finding: Finding) -> Flow | None:
         span=span,
         insert_line=line,
         insert_indent=str(data.get("indent", data.get("insert_indent", "")) or ""),
-        event=str(data.get("event") or f"user_{kind}"),
+        event=str(data.get("event") or finding.code.rsplit("/", 1)[-1]),  # also the group of the fix's edits
         confidence=float(data.get("confidence", 1.0) or 1.0),
         side=side,
         user_id_expr=user_id if isinstance(user_id, str) and user_id else None,

@@ -187,7 +187,9 @@ def _placement(
     if capturing and reset is not None:  # after reset() the capture would belong to a new anonymous visitor
         at, indent = reset, _indent_of(target.lines[reset])
     if code_scan.statement_boundary(target.doc, at):
-        return Placement(at, indent)
+        # at or above the flow's first line is outside it: e.g. `app.post('/login', passport.authenticate(...))`
+        # has no body, and code there would run once at import instead of on each login
+        return Placement(at, indent) if at > flow.span.start_line else None
     arrow = code_scan.expression_arrow(target.doc, target.lines, flow.span)
     # inside an expression or JSX, inserted lines would break the code or show up on the page
     return Placement(at, indent, arrow) if arrow is not None else None
@@ -217,7 +219,8 @@ def _missing_pieces(
     if "reset" in wanted and side == "client" and not code_scan.present("reset", region.whole, receiver):
         pieces.append("reset")
     serverless = side == "server" and bool(target.snippets.setting("server", "serverless", False))
-    flush_wanted = "flush" in wanted or (serverless and bool(pieces))
+    # with a new capture, flush right after it; events already in the function are the serverless fix's business
+    flush_wanted = "flush" in wanted or (serverless and "capture" in pieces)
     can_flush = target.python or region.is_async  # `await` needs an async function
     if flush_wanted and can_flush and not code_scan.present("flush", region.after, receiver):
         pieces.append("flush")

@@ -112,6 +112,7 @@ def plan_setup(
         _dependencies(ctx, wanted, plan)
         if browser:
             _init(ctx, plan)
+        _env_template(ctx, plan)
     except Exception as exc:  # setup planning must cost a note, never the run
         log.exception("setup planning failed for %s", package.path)
         plan.notes.append(f"setup could not be planned for {package.path}: {exc!r}")
@@ -244,6 +245,26 @@ def _span_at(text: str, offset: int) -> Span:
     line = text.count("\n", 0, offset)
     col = offset - (text.rfind("\n", 0, offset) + 1)
     return Span(line, col, line, col)
+
+
+def _env_template(ctx: _Ctx, plan: SetupPlan) -> None:
+    """Declare the variable names (never values) in the package's env template, when it has one."""
+    for name in ctx.config.get("env_templates", [".env.example"]):
+        path = ctx.rel(name)
+        text = ctx.read(path)
+        if text is None:
+            continue
+        declared = set(re.findall(r"(?m)^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", text))
+        missing = [v for v in (plan.key_var, plan.host_var) if v not in declared]
+        if missing:
+            sep = "" if not text or text.endswith("\n") else "\n"
+            insert = sep + "".join(f"{v}=\n" for v in missing)
+            _append_edit(plan, path, text, insert, f"Declare {', '.join(missing)} in {path}")
+        return
+
+
+def _append_edit(plan: SetupPlan, path: str, text: str, insert: str, label: str) -> None:
+    plan.edits.append(PlannedEdit(path, _span_at(text, len(text)), insert, label, SETUP_GROUP))
 
 
 # -- browser init ----------------------------------------------------------------------------------------------

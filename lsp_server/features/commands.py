@@ -2,7 +2,8 @@
 
 What the user sees: clicking "Track user_logged_in" inserts the capture through `workspace/applyEdit`
 (nothing happens if the file changed since the lens was drawn); "PostHog: Scan workspace" returns the
-packages, flows and findings of the whole workspace as JSON (v1 shape, as `posthog-lsp scan --format json`).
+packages, flows and findings of the whole workspace as JSON (v1, as `posthog-lsp scan --format json`) plus a
+one-line `summary` the editor shows.
 `posthog.integrate` belongs to the Integrate workflow and is registered there, not here.
 """
 
@@ -15,8 +16,12 @@ from typing import Any
 
 from lsprotocol import types
 
+from ..analysis.scan import scan
+from ..analysis.settings import AnalysisSettings
+from ..report import to_json
 from . import planning
 from .session import PosthogServer
+from .workspace import summarize
 from .workspace_edit import to_workspace_edit
 
 log = logging.getLogger(__name__)
@@ -46,11 +51,9 @@ async def track_flow(ls: PosthogServer, uri: str, version: int | None, kind: str
     return {"applied": result.applied, "event": flow.event}
 
 
-def _scan(root: Path, settings: Any) -> dict[str, Any]:
-    from ..analysis.scan import scan
-    from ..report import to_json
-
-    return to_json(scan(root, settings))
+def _scan(root: Path, settings: AnalysisSettings) -> dict[str, Any]:
+    result = scan(root, settings)
+    return {**to_json(result), "summary": summarize(result)}
 
 
 async def scan_workspace(ls: PosthogServer) -> dict[str, Any]:

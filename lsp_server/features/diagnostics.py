@@ -17,6 +17,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from ..analysis.model import Finding
+from ..analysis.posthog_vocab import posthog_vocabulary
 from ..skills import bundled_skills_root
 from .session import PosthogServer, Snapshot
 
@@ -32,8 +33,6 @@ SEVERITY = {
 
 def _vocabulary_docs(code: str) -> str | None:
     try:
-        from ..analysis.posthog_vocab import posthog_vocabulary
-
         return posthog_vocabulary().docs.get(code)
     except Exception:  # vocabulary missing or broken: the diagnostic just has no link
         return None

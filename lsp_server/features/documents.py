@@ -1,12 +1,16 @@
 """Open files: the editor sends incremental changes; each open, change or close re-checks or clears the file.
 
 What the user sees: squiggles appear when a file opens, follow their typing (after a short pause) and
-disappear when the file closes. pygls applies the text changes before these handlers run.
+disappear when the file closes. pygls applies the text changes before these handlers run — splitting lines
+the LSP way, so a form feed in Python or a U+2028 in a JS string never shifts an edit onto the wrong line.
 """
 
 from __future__ import annotations
 
+import re
+
 from lsprotocol import types
+from pygls.workspace import TextDocument
 
 from . import diagnostics
 from .session import PosthogServer
@@ -24,7 +28,16 @@ def did_close(ls: PosthogServer, params: types.DidCloseTextDocumentParams) -> No
     diagnostics.clear(ls, params.text_document.uri)
 
 
+_LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lsp_lines(document: TextDocument) -> tuple[str, ...]:
+    """Only CRLF, CR and LF end a line in LSP; `str.splitlines`, pygls' choice, also splits on form feeds etc."""
+    return tuple(_LSP_LINE.findall(document.source))
+
+
 def register(server: PosthogServer) -> None:
+    TextDocument.lines = property(_lsp_lines)  # type: ignore[assignment,method-assign]
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
     server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)
     server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)

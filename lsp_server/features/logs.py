@@ -75,6 +75,7 @@ def forward_to_client(server: LanguageServer) -> None:
     handler = _handler(server)
     if handler is not None and handler.loop is None:
         handler.connect(asyncio.get_running_loop())
+        logging.getLogger("lsp_server").propagate = False  # editors also show stderr: log each line once
 
 
 def register(server: LanguageServer) -> None:

@@ -13,27 +13,23 @@ from functools import cache
 from typing import Any
 
 from ..analysis.model import Finding, Flow
-from ..edits import PlannedEdit
+from ..edits import BundledSnippets, PlannedEdit, plan_flow_tracking, plan_ignore, plan_quick_fix
 from .session import PosthogServer, Snapshot
 
 log = logging.getLogger(__name__)
 
 
 @cache
-def _snippets() -> Any:
-    from .. import edits
-
-    return edits.BundledSnippets()
+def _snippets() -> BundledSnippets:
+    return BundledSnippets()
 
 
-def _guarded(name: str, *args: Any, **kwargs: Any) -> list[PlannedEdit]:
+def _guarded(plan: Callable[..., Any], *args: Any, **kwargs: Any) -> list[PlannedEdit]:
     try:
-        from .. import edits
-
-        result = getattr(edits, name)(*args, **kwargs)
+        result = plan(*args, **kwargs)
         return [result] if isinstance(result, PlannedEdit) else list(result or [])
     except Exception:  # the planner promises not to raise; if it does, offer no edit rather than a broken one
-        log.exception("edit planning (%s) failed", name)
+        log.exception("edit planning (%s) failed", plan.__name__)
         return []
 
 
@@ -51,17 +47,17 @@ def _track(snap: Snapshot, ls: PosthogServer, flows: Sequence[Flow]) -> list[Pla
     package, snippets, text = ls.package_for(snap.path), _snippets(), snap.analysis_text
     planned: list[PlannedEdit] = []
     for flow in flows:
-        planned += _guarded("plan_flow_tracking", text, snap.path, flow, package, snippets, exists=_exists(ls))
+        planned += _guarded(plan_flow_tracking, text, snap.path, flow, package, snippets, exists=_exists(ls))
     return planned
 
 
 def _fix(snap: Snapshot, ls: PosthogServer, finding: Finding) -> list[PlannedEdit]:
     package = ls.package_for(snap.path)
-    return _guarded("plan_quick_fix", snap.analysis_text, snap.path, finding, package, _snippets(), exists=_exists(ls))
+    return _guarded(plan_quick_fix, snap.analysis_text, snap.path, finding, package, _snippets(), exists=_exists(ls))
 
 
 def _ignore(snap: Snapshot, finding: Finding) -> list[PlannedEdit]:
-    return _guarded("plan_ignore", snap.analysis_text, snap.path, finding)
+    return _guarded(plan_ignore, snap.analysis_text, snap.path, finding)
 
 
 async def _in_pool(ls: PosthogServer, fn: Callable[..., list[PlannedEdit]], *args: Any) -> list[PlannedEdit]:

@@ -18,26 +18,31 @@ from ..analysis.model import Span
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the only line breaks LSP knows (str.splitlines knows more)
 BOM = "\ufeff"
+UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
+
+
+def encoding_name(value: object) -> str:
+    """The negotiated position encoding as a plain string ("utf-16" when none was negotiated)."""
+    value = getattr(value, "value", value)  # PositionEncodingKind is a str enum whose str() is its name
+    return value if value in (UTF8, UTF16, UTF32) else UTF16
 
 
 def _units(text: str, encoding: str) -> int:
     """Length of `text` in the client's position units."""
-    if encoding == types.PositionEncodingKind.Utf32:
+    if encoding == UTF32:
         return len(text)
-    if encoding == types.PositionEncodingKind.Utf8:
+    if encoding == UTF8:
         return len(text.encode("utf-8", "surrogatepass"))
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def _chars_for_units(line: str, units: int, encoding: str) -> int:
     """How many code points of `line` fit in `units` client units (a split surrogate pair rounds down)."""
-    if encoding == types.PositionEncodingKind.Utf32:
+    if encoding == UTF32:
         return max(0, min(units, len(line)))
     used = 0
     for index, ch in enumerate(line):
-        step = len(ch.encode("utf-8", "surrogatepass")) if encoding == types.PositionEncodingKind.Utf8 else (
-            2 if ord(ch) > 0xFFFF else 1
-        )
+        step = len(ch.encode("utf-8", "surrogatepass")) if encoding == UTF8 else (2 if ord(ch) > 0xFFFF else 1)
         if used + step > units:
             return index
         used += step
@@ -49,7 +54,7 @@ class LineIndex:
     """The lines of one editor document, as the client counts them."""
 
     text: str
-    encoding: str = types.PositionEncodingKind.Utf16
+    encoding: str = UTF16  # one of UTF8, UTF16, UTF32 (see encoding_name)
 
     @cached_property
     def lines(self) -> list[str]:

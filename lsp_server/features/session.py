@@ -13,14 +13,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
-from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 
 from ..analysis import DocumentAnalysis, analyze_document
 from ..analysis.model import Package
+from ..analysis.scope import Scope
+from ..analysis.settings import AnalysisSettings
+from ..analysis.workspace import SourceFacts, WorkspaceIndex
 from .capabilities import ClientSupport
-from .positions import LineIndex, analysis_text
+from .positions import LineIndex, analysis_text, encoding_name
 from .settings import ServerSettings
 
 log = logging.getLogger(__name__)
@@ -47,11 +49,11 @@ class PosthogServer(LanguageServer):
         super().__init__(*args, **kwargs)
         self.support = ClientSupport()
         self.settings = ServerSettings()
-        self.index: Any = None  # analysis.workspace.WorkspaceIndex once the workspace is known
-        self.saved_setup: dict[str, Any] = {}  # path → PostHog setup facts of its last save
+        self.index: WorkspaceIndex | None = None  # packages of the root, once the start-up scan ran
+        self.saved_setup: dict[str, SourceFacts | None] = {}  # path → PostHog setup facts of its last save
         self.generation = 0  # bumped when settings or packages change: cached analyses are stale
         self.pending: dict[str, asyncio.Task[None]] = {}  # debounced diagnose task per document
-        self._scope: Any = None  # analysis.scope.Scope for the root and the user's excludes
+        self._scope: Scope | None = None  # for the root and the user's excludes
         self._analyses: dict[str, tuple[tuple[int | None, int, str], asyncio.Future[DocumentAnalysis]]] = {}
 
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -83,8 +85,6 @@ class PosthogServer(LanguageServer):
         return path.name
 
     def uri_for(self, rel_path: str) -> str:
-        from pygls.uris import from_fs_path
-
         base = self.root or Path.cwd()
         return from_fs_path(str(base / rel_path)) or rel_path
 
@@ -102,7 +102,7 @@ class PosthogServer(LanguageServer):
             text=doc.source,
             path=self.relative_path(uri),
             language_id=doc.language_id,
-            lines=LineIndex(doc.source, str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)),
+            lines=LineIndex(doc.source, encoding_name(self.workspace.position_encoding)),
         )
 
     def package_for(self, path: str) -> Package | None:
@@ -128,8 +128,6 @@ class PosthogServer(LanguageServer):
         try:
             scope = self._scope
             if scope is None:
-                from ..analysis.scope import Scope
-
                 scope = self._scope = Scope(self.root, self.settings.excludes)
             reason = scope.why_excluded(snap.path)
         except Exception:  # a broken ignore file must not hide every squiggle
@@ -153,14 +151,16 @@ class PosthogServer(LanguageServer):
             self._analyses[uri] = cached
         return await asyncio.shield(cached[1])  # a cancelled debounce must not cancel it for the others
 
-    def _analyze_in_scope(self, snap: Snapshot, package: Package | None, settings: Any) -> DocumentAnalysis:
+    def _analyze_in_scope(
+        self, snap: Snapshot, package: Package | None, settings: AnalysisSettings
+    ) -> DocumentAnalysis:
         reason = self.out_of_scope(snap)
         if reason is not None:
             return DocumentAnalysis(path=snap.path, language=None, parse_error=f"out of scope: {reason}")
         return _analyze(snap, package, settings)
 
 
-def _analyze(snap: Snapshot, package: Package | None, settings: Any) -> DocumentAnalysis:
+def _analyze(snap: Snapshot, package: Package | None, settings: AnalysisSettings) -> DocumentAnalysis:
     try:
         return analyze_document(
             snap.path, snap.analysis_text, package=package, settings=settings, language_id=snap.language_id

@@ -12,10 +12,13 @@ import asyncio
 import logging
 import uuid
 from pathlib import Path
-from typing import Any
 
 from lsprotocol import types
 
+from ..analysis.model import Package
+from ..analysis.scan import ScanResult, scan
+from ..analysis.settings import AnalysisSettings
+from ..analysis.workspace import SourceFacts, WorkspaceIndex, mentions_posthog, source_facts
 from . import diagnostics
 from .session import PosthogServer
 
@@ -23,9 +26,7 @@ log = logging.getLogger(__name__)
 WATCHED = ["**/package.json", "**/pyproject.toml", "**/requirements*.txt", "**/.gitignore", "**/.env.example"]
 
 
-def _build_index(root: Path, excludes: list[str]) -> Any:
-    from ..analysis.workspace import WorkspaceIndex
-
+def _build_index(root: Path, excludes: list[str]) -> WorkspaceIndex:
     index = WorkspaceIndex(root, excludes)
     index.refresh()
     return index
@@ -48,22 +49,23 @@ async def refresh_index(ls: PosthogServer) -> int:
     return len(getattr(ls.index, "packages", ()) or ())
 
 
-def _scan(root: Path, settings: Any) -> tuple[Any, str]:
+def _scan(root: Path, settings: AnalysisSettings) -> tuple[WorkspaceIndex, str]:
     """The whole-workspace scan: packages for the index (no second walk) and a summary for the user."""
-    from ..analysis.scan import scan
-    from ..analysis.workspace import WorkspaceIndex
-
     result = scan(root, settings)
     index = WorkspaceIndex(root, settings.excludes)
     index.packages = list(result.packages)
+    return index, summarize(result)
+
+
+def summarize(result: ScanResult) -> str:
+    """One line for the user: what a scan found."""
     flows = [flow for doc in result.documents for flow in doc.flows]
     untracked = sum(not flow.tracked for flow in flows)
     findings = sum(len(doc.findings) for doc in result.documents)
-    summary = (
+    return (
         f"{len(result.packages)} package(s), {len(flows)} flow(s) ({untracked} untracked), "
         f"{findings} finding(s) in {result.files_seen} file(s)"
     )
-    return index, summary
 
 
 async def _scan_or_detect(ls: PosthogServer) -> str:
@@ -131,13 +133,11 @@ async def did_change_watched_files(ls: PosthogServer, params: types.DidChangeWat
     diagnostics.refresh_all(ls)
 
 
-def _setup_facts(text: str) -> Any:
-    from ..analysis.workspace import mentions_posthog, source_facts
-
+def _setup_facts(text: str) -> SourceFacts | None:
     return source_facts(text) if mentions_posthog(text.encode("utf-8", "surrogatepass")) else None
 
 
-def _package_lacks(package: Any, facts: Any) -> bool:
+def _package_lacks(package: Package | None, facts: SourceFacts | None) -> bool:
     """The saved file initialises PostHog or identifies users, and its package does not know yet."""
     if package is None or facts is None:
         return False

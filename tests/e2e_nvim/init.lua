@@ -1,47 +1,51 @@
--- Neovim config for posthog-lsp: what a user puts in their init.lua (the README's one line is the
--- `vim.lsp.start` call below). Works on Neovim >= 0.8 as is; on 0.7 (Debian bookworm) the same call is
--- provided by a small shim. The end-to-end test loads this file with `nvim --headless -u init.lua` and
--- then runs driver.lua next to it.
+-- Neovim config for the end-to-end test: the README's Neovim snippet (extracted by test_neovim.py into the
+-- file named by $POSTHOG_E2E_CONFIG), run as is. Neovim 0.7 (Debian 12) lacks the two 0.8 APIs the snippet
+-- calls, vim.lsp.start and vim.fs; the shims below provide them, so 0.7 users can copy this file.
+-- Then, when $POSTHOG_E2E_SPEC is set, driver.lua plays the user once Neovim has started.
 
-local function root_for(bufnr)
-  -- nearest folder holding a manifest, else the file's folder
-  local dir = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ':p:h')
-  for _, marker in ipairs({ 'package.json', 'pyproject.toml', 'requirements.txt', '.git' }) do
-    local found = vim.fn.findfile(marker, dir .. ';')
-    if found == '' then found = vim.fn.finddir(marker, dir .. ';') end
-    if found ~= '' then return (vim.fn.fnamemodify(found, ':p:h'):gsub('/%.git$', '')) end
+if not vim.lsp.start then
+  -- one client per (name, root_dir), attached to every buffer that asks for it
+  vim.lsp.start = function(config)
+    local bufnr = vim.api.nvim_get_current_buf()
+    for _, client in pairs(vim.lsp.get_active_clients()) do
+      if client.name == config.name and client.config.root_dir == config.root_dir then
+        vim.lsp.buf_attach_client(bufnr, client.id)
+        return client.id
+      end
+    end
+    local id = vim.lsp.start_client(config)
+    if id then vim.lsp.buf_attach_client(bufnr, id) end
+    return id
   end
-  return dir
 end
 
--- Neovim 0.7 has no vim.lsp.start: start one client per root and attach every matching buffer to it.
-local lsp_start = vim.lsp.start or function(config)
-  local bufnr = vim.api.nvim_get_current_buf()
-  for _, client in pairs(vim.lsp.get_active_clients()) do
-    if client.name == config.name and client.config.root_dir == config.root_dir then
-      vim.lsp.buf_attach_client(bufnr, client.id)
-      return client.id
+if not vim.fs then
+  vim.fs = {}
+  function vim.fs.dirname(path)
+    return path and vim.fn.fnamemodify(path, ':h') or nil
+  end
+  -- only what the snippet uses: the nearest of `names` from opts.path (default: cwd) upwards
+  function vim.fs.find(names, opts)
+    names = type(names) == 'string' and { names } or names
+    local dir = vim.fn.fnamemodify((opts or {}).path or vim.fn.getcwd(), ':p'):gsub('/$', '')
+    while true do
+      for _, name in ipairs(names) do
+        local candidate = dir .. '/' .. name
+        if vim.loop.fs_stat(candidate) then return { candidate } end
+      end
+      if dir == '' then return {} end
+      dir = dir:match('^(.*)/[^/]*$')
     end
   end
-  local id = vim.lsp.start_client(config)
-  if id then vim.lsp.buf_attach_client(bufnr, id) end
-  return id
 end
 
-local python = os.getenv('POSTHOG_LSP_PYTHON')
-local cmd = python and { python, '-m', 'lsp_server' } or { 'posthog-lsp', 'serve' }
-
-vim.api.nvim_create_autocmd('FileType', {
-  pattern = { 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python' },
-  callback = function(args)
-    lsp_start({ name = 'posthog-lsp', cmd = cmd, root_dir = root_for(args.buf) })
-  end,
-})
-
 vim.cmd('filetype on')
+local config = os.getenv('POSTHOG_E2E_CONFIG')
+if config then dofile(config) end
 
-local driver = os.getenv('POSTHOG_E2E_SPEC') and (vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
-  .. '/driver.lua')
-if driver then
+local spec = os.getenv('POSTHOG_E2E_SPEC')
+if spec then
+  local driver = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h') .. '/driver.lua'
+  -- nested: the driver's :edit must fire FileType, which starts the server
   vim.api.nvim_create_autocmd('VimEnter', { once = true, nested = true, callback = function() dofile(driver) end })
 end

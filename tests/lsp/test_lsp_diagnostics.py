@@ -161,6 +161,19 @@ async def test_crlf_document_gets_crlf_edits_and_exact_ranges(client: LanguageCl
     assert codes(await diagnostics_at(client, uri, 2)) == ["posthog/hardcoded-key"]
 
 
+async def test_form_feed_and_unicode_line_separator_do_not_shift_incremental_edits(client: LanguageClient, tmp_path):
+    text = "const sep = '\u2028'\f\n" + NODE_SERVER  # not line breaks for LSP, but for str.splitlines
+    uri = await _open_node_server(client, tmp_path, text)
+    await initialize(client, tmp_path)
+    open_doc(client, uri, text)
+    key = next(d for d in await diagnostics_at(client, uri, 1) if d.code == "posthog/hardcoded-key")
+    assert key.range.start == position_of(text, f"'{KEY}'")
+    (fix,) = [a for a in await code_actions(client, uri, key.range, [key]) if a.is_preferred]
+    fixed, _ = await apply_action(client, uri, text, 1, fix.edit)  # sent as a range change
+    assert fixed.startswith("const sep = '\u2028'\f\n")
+    assert "posthog/hardcoded-key" not in codes(await diagnostics_at(client, uri, 2))
+
+
 async def test_closing_a_file_with_warnings_clears_them(client: LanguageClient, tmp_path):
     uri = await _open_node_server(client, tmp_path)
     await initialize(client, tmp_path)
@@ -182,3 +195,19 @@ async def test_gitignored_and_excluded_files_get_no_diagnostics(client: Language
     open_doc(client, excluded, NODE_SERVER)
     assert await diagnostics_at(client, ignored, 1) == []
     assert await diagnostics_at(client, excluded, 1) == []
+
+
+async def test_unsaved_untitled_buffer_is_checked_by_its_language(client: LanguageClient, tmp_path):
+    await initialize(client, tmp_path)
+    uri = "untitled:Untitled-1"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="javascript", version=1, text=NODE_SERVER)
+        )
+    )
+    diags = await diagnostics_at(client, uri, 1)
+    assert codes(diags) == ["posthog/hardcoded-key", "posthog/legacy-api"]
+    legacy = next(d for d in diags if d.code == "posthog/legacy-api")
+    (fix,) = [a for a in await code_actions(client, uri, legacy.range, [legacy]) if a.is_preferred]
+    (change,) = fix.edit.document_changes
+    assert change.text_document.uri == uri and change.text_document.version == 1

@@ -23,7 +23,10 @@ export function describeResult(result: unknown, fallback: string): string {
         // A scan result (JSON v1): count what it found.
         const counts = ['files', 'flows', 'findings']
             .filter((key) => Array.isArray(fields[key]))
-            .map((key) => `${(fields[key] as unknown[]).length} ${key}`);
+            .map((key) => {
+                const count = (fields[key] as unknown[]).length;
+                return `${count} ${count === 1 ? key.slice(0, -1) : key}`;
+            });
         if (counts.length > 0) {
             return `${fallback}: ${counts.join(', ')}`;
         }

@@ -47,7 +47,7 @@ test('command results are summarised for the user', () => {
     assert.equal(describeResult({ summary: 'Added identify to login' }, 'done'), 'Added identify to login');
     assert.equal(describeResult({ version: 1 }, 'workspace scanned'), 'workspace scanned');
     assert.equal(describeResult(null, 'done'), 'done');
-    assert.equal(describeResult({ version: 1, flows: [{}, {}], findings: [{}] }, 'Workspace scanned'), 'Workspace scanned: 2 flows, 1 findings');
+    assert.equal(describeResult({ version: 1, flows: [{}, {}], findings: [{}] }, 'Workspace scanned'), 'Workspace scanned: 2 flows, 1 finding');
     assert.equal(resultError({ version: 1, error: 'no workspace folder is open' }), 'no workspace folder is open');
     assert.equal(resultError({ version: 1, flows: [] }), undefined);
 });

@@ -3,7 +3,7 @@
 import sys
 
 sys.path.insert(0, ".")
-from app import app  # noqa: E402
+from app import app
 
 client = app.test_client()
 assert client.post("/signup", json={"email": "ada@example.com", "password": "pw"}).status_code == 201

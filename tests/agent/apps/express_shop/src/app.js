@@ -4,6 +4,11 @@ const app = express();
 app.use(express.json());
 const users = new Map();
 
+// A toy session: a real app uses express-session or passport.
+function logIn(req, user) {
+  req.user = user;
+}
+
 app.post('/signup', async (req, res) => {
   const user = { id: users.size + 1, email: req.body.email, password: req.body.password };
   users.set(user.email, user);
@@ -15,7 +20,7 @@ app.post('/login', async (req, res) => {
   if (!user || user.password !== req.body.password) {
     return res.status(401).json({ error: 'invalid credentials' });
   }
-  req.user = user;
+  logIn(req, user);
   res.json({ id: user.id });
 });
 
