@@ -37,6 +37,7 @@ demo: $(STAMP)
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check lsp_server tests bench
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory test-vscode
 
 lint: $(STAMP)
 	$(BIN)/ruff check lsp_server tests bench
@@ -45,7 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) tests/node/node_modules
+	rm -rf $(VENV) tests/node/node_modules tests/typecheck/node_modules vscode-client/node_modules .e2e
 
 # VS Code extension: `make vsix` packages vscode-client/posthog-lsp.vsix (with the server wheel inside),
 # `make test-vscode` runs its unit tests, `make test-e2e` drives it in a real VS Code (code-server + chromium).

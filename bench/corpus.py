@@ -2,8 +2,9 @@
 
     python bench/corpus.py OUT_DIR [--files 10000] [--seed 7]
 
-Files are TS/TSX/JS/Python of realistic shape and size (a few hundred lines each), so scan throughput,
-ripgrep and Semgrep are compared on the same bytes.
+Files are TS/TSX/JS/Python of realistic shape and size (~100-300 lines, ~8.6 KB on average), about ten per
+folder in 20 packages, under a root `.gitignore` and `package.json`, so scan throughput, ripgrep and Semgrep
+are compared on the same bytes.
 """
 
 from __future__ import annotations
@@ -202,6 +203,19 @@ def logout_view(request):
     return redirect("/")
 """
 
+GITIGNORE = """node_modules/
+dist/
+build/
+.next/
+coverage/
+*.log
+.env*
+!.env.example
+__pycache__/
+*.pyc
+.venv/
+"""
+
 ORDINARY = [(".ts", TS_ORDINARY), (".tsx", TSX_ORDINARY), (".js", JS_ORDINARY), (".py", PY_ORDINARY)]
 FLOWS = [(".ts", FLOW_TS), (".js", FLOW_JS), (".py", FLOW_PY)]
 
@@ -223,9 +237,13 @@ def generate(out: Path, files: int = 10_000, seed: int = 7, flow_ratio: float = 
         # a few hundred lines per file: ordinary modules are several units glued together
         units = 1 if is_flow else rng.randint(3, 8)
         body = "\n".join(render(template, rng) for _ in range(units))
-        path = out / f"pkg{i % 50:02d}" / f"mod{i // 50:03d}" / f"file{i:05d}{ext}"
+        # ~10 files per folder, folders grouped into 20 packages: the shape of a real monorepo
+        leaf = i // 10
+        path = out / f"pkg{leaf % 20:02d}" / "src" / f"{WORDS[leaf % len(WORDS)]}{leaf // 20:02d}" / f"file{i:05d}{ext}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body)
+    (out / ".gitignore").write_text(GITIGNORE)
+    (out / "package.json").write_text('{"name": "bench-monorepo", "private": true, "workspaces": ["pkg*"]}\n')
     return flows
 
 

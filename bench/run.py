@@ -25,7 +25,7 @@ OUT = HERE / "out"
 
 
 def ensure_corpus(files: int) -> None:
-    marker = CORPUS / f".files-{files}"
+    marker = CORPUS / f".files-{files}-v2"  # v2: ~10 files per folder, root .gitignore
     if marker.exists():
         return
     shutil.rmtree(CORPUS, ignore_errors=True)

@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     integrate.add_argument("--host", help="PostHog host (self-hosted, a proxy or a local sink)")
     integrate.add_argument("--package", metavar="DIR", help="only the package in DIR (monorepos)")
     integrate.add_argument("--api-key", help="project token (default: $POSTHOG_PROJECT_TOKEN)")
+    sink = sub.add_parser("sink", help="a local ingestion sink on 127.0.0.1: see the events your app sends")
+    sink.add_argument("--port", type=int, default=8765)
+    sink.add_argument("--log", metavar="FILE", help="also append every raw request to FILE (JSON lines)")
     return parser
 
 
@@ -53,6 +56,10 @@ def main(argv: list[str] | None = None) -> None:
         options = IntegrateOptions(root=args.path, dry_run=args.dry_run, yes=args.yes, agent=args.agent,
                                    region=args.region, host=args.host, package=args.package, api_key=args.api_key)
         sys.exit(run_integrate(options))
+    elif command == "sink":
+        from .sink import main as sink_main
+
+        sink_main(args.port, args.log)
     elif command == "demo":
         from .demo import run_demo
 

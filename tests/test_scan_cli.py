@@ -185,3 +185,15 @@ def test_demo_finds_the_sample_apps_flows():
     assert expected <= found, expected - found
     webhook_kinds = {k for p, _s, k in found if p == "web/app/api/webhooks/stripe/route.ts"}
     assert {"payment_succeeded", "payment_failed", "subscription_cancelled"} <= webhook_kinds
+
+
+def test_demo_integrates_the_sample_and_its_events_reach_the_local_sink():
+    proc = cli("demo")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert "+++ b/api/main.py" in out and "# PostHog setup report" in out
+    smoke = [line for line in out.split("3/3", 1)[1].splitlines() if "distinct_id=" in line]
+    assert [line.split()[0] for line in smoke] == ["user_signed_up", "user_logged_out", "user_logged_in",
+                                                   "account_deleted"]
+    ids = {line.split("distinct_id=")[1].split()[0] for line in smoke}
+    assert len(ids) == 1 and "@" not in ids.pop()  # one real user id, never an email

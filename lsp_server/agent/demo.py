@@ -28,14 +28,22 @@ def run_integrate_demo(out: TextIO = sys.stdout, err: TextIO = sys.stderr, *, ke
     root = folder / "acme-shop"
     try:
         shutil.copytree(sample, root)
-        plan = plan_integration(root)
-        for change in plan.edited:
-            out.write(writes.unified_diff(change.path, change.before, change.after))
-        code = run_integrate(IntegrateOptions(root=root, yes=True, agent="off", run_checks=False, out=out, err=err))
-        out.write("\n" + (root / REPORT_FILE).read_text(encoding="utf-8"))
+        code = integrate_copy(root, out, err)
         if keep:
             print(f"\nthe integrated copy is in {root}", file=err)
         return code
     finally:
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def integrate_copy(root: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Integrate `root` deterministically, printing the diff first and the report last."""
+    plan = plan_integration(root)
+    for change in plan.edited:
+        out.write(writes.unified_diff(change.path, change.before, change.after))
+    code = run_integrate(IntegrateOptions(root=root, yes=True, agent="off", run_checks=False, out=out, err=err))
+    report = root / REPORT_FILE
+    if report.is_file():
+        out.write("\n" + report.read_text(encoding="utf-8"))
+    return code

@@ -34,7 +34,7 @@ from . import insertion, user_ids
 from .functions import Call, Unit, dotted_name, extract_units, string_value
 from .model import Flow, FlowKind, Package, PosthogCall, Side, Span
 from .parsing import ParsedDocument
-from .vocabulary import CallRule, Vocabulary, load, tokens
+from .vocabulary import CallRule, KindVocabulary, Vocabulary, load, tokens
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class _Candidate:
     branch_node: Node | None = None  # the case/if node (span of the flow)
     symbol: str | None = None  # instead of the unit's (a JSX handler reference)
     reference: bool = False  # the anchor is a handler passed by name, not a call
+    starts_only: bool = False  # every call found only starts a login (redirect, magic link): no identify here
 
 
 class _Detector:
@@ -181,12 +182,15 @@ class _Detector:
         vocab, scores = self.vocab, self.vocab.scores
         strong: dict[FlowKind, list[tuple[Call, CallRule]]] = {}
         support: dict[FlowKind, list[Call]] = {}
+        traits: dict[str, Call] = {}
         for call in (*unit.middleware, *unit.calls):
             best: dict[FlowKind, CallRule] = {}
             specific: set[str] = set()  # suffixes claimed by a rule that also checked the arguments
             for rule in self._rules(call):
                 if rule.role == "support":
                     support.setdefault(rule.kind, []).append(call)
+                    if rule.trait:
+                        traits.setdefault(rule.trait, call)
                     continue
                 if rule.args_re is None and specific.intersection(rule.suffixes):
                     continue  # `subscriptions.update(…cancel_at_period_end: true)` is a cancellation only
@@ -211,10 +215,11 @@ class _Detector:
             name_pad = name_pad if any_name.search(name_pad) else ""
             route_pad = route_pad if any_name.search(route_pad) else ""
             url_pad = url_pad if any_name.search(url_pad) else ""
-        if not strong and not name_pad and not route_pad and not url_pad:
+        if not strong and not name_pad and not route_pad and not url_pad and len(traits) < 2:
             return []
         out: list[_Candidate] = []
         name_toks, route_toks, url_toks = set(name_pad.split()), set(route_pad.split()), set(url_pad.split())
+        unit_toks = set(tokens(unit.name)) | set(tokens(unit.route_path or "")) if len(traits) > 1 else set()
         for kind, kv in vocab.kinds.items():
             negative = kv.negative
             name_hit = kv.matches_name(name_pad)
@@ -232,7 +237,8 @@ class _Detector:
             if url_hit and not negative.isdisjoint(url_toks):
                 url_hit = None
             hits = strong.get(kind, [])
-            if not hits and not name_hit and not route_hit and not (url_hit and unit.handler):
+            shape = self._shape(kv, traits, unit_toks)
+            if not hits and not name_hit and not route_hit and not (url_hit and unit.handler) and shape is None:
                 continue
             evidence: list[str] = []
             score = 0.0
@@ -246,7 +252,7 @@ class _Detector:
                     score = max(score, scores.get("name_and_handler", 0.65))
                 if url_hit:
                     score = max(score, scores.get("name_and_url", 0.7))
-                if route_hit:
+                if route_hit and self._does_something(unit):  # `@Post('login') login() { return 'abc' }` is a stub
                     score = max(score, scores.get("name_and_route", 0.75))
                 if sup:
                     score = max(score, scores.get("name_and_support", 0.85))
@@ -259,23 +265,48 @@ class _Detector:
             if url_hit and unit.handler:
                 evidence.append(f"requests a {url_hit} URL")
                 score = max(score, scores.get("name_and_handler", 0.65))
+            if shape is not None:  # hashes a password and inserts a user row: a signup whatever its name
+                evidence.append(f"calls {' and '.join(c.dotted for c in shape)}")
+                score = max(score, scores.get("shape", 0.7))
             if sup and (name_hit or route_hit):
                 evidence.append(f"calls {sup[-1].dotted}")
             if unit.route_method == "GET" and not hits:
                 score -= scores.get("get_route_penalty", 0.2)
             if score + 1e-9 < vocab.threshold:
                 continue
+            if (
+                not hits
+                and not sup
+                and shape is None
+                and kv.text_negative is not None
+                and kv.text_negative.search(self.doc.node_text(unit.node))
+            ):
+                continue  # POST /signup that adds an email to a Mailchimp list: a newsletter, not an account
             anchor, rule = hits[-1] if hits else (None, None)
             if anchor is None and sup and (name_hit or route_hit):
                 anchor = sup[-1]
+            if anchor is None and shape is not None:
+                anchor = max(shape, key=lambda call: call.node.end_byte)
             if anchor is None and url_hit:
                 anchor = next((call for padded, call in reversed(requests) if kv.matches_name(padded)), None)
             if anchor is not None and anchor in unit.middleware:
                 anchor = None  # passport.authenticate before the handler: success is the handler's start
-            out.append(
-                _Candidate(unit, kind, round(min(score, 1.0), 2), evidence, anchor, rule, bool(hits), bool(name_hit))
+            candidate = _Candidate(
+                unit, kind, round(min(score, 1.0), 2), evidence, anchor, rule, bool(hits), bool(name_hit)
             )
+            candidate.starts_only = bool(hits) and all(not r.identify for _, r in hits)
+            out.append(candidate)
         return out
+
+    @staticmethod
+    def _shape(kv: KindVocabulary, traits: dict[str, Call], name_toks: set[str]) -> list[Call] | None:
+        """The calls of a complete shape of this kind (`bcrypt.hash` + `user.create`), unless the name rules it out."""
+        if len(traits) < 2 or not kv.shapes or not kv.shape_negative.isdisjoint(name_toks):
+            return None
+        for shape in kv.shapes:
+            if shape.issubset(traits):
+                return [traits[t] for t in sorted(shape)]
+        return None
 
     def _reference_candidates(self, unit: Unit) -> list[_Candidate]:
         """`<button onClick={signOut}>`: the library function itself is the handler."""
@@ -289,6 +320,7 @@ class _Detector:
                     evidence = [f"{attr or 'handler'} is {ref.dotted}", "handler reference: wrap it to add a capture"]
                     candidate = _Candidate(unit, rule.kind, rule.confidence, evidence, ref, rule, True, symbol=symbol)
                     candidate.reference = True
+                    candidate.starts_only = not rule.identify
                     out.append(candidate)
                     break
         return out
@@ -303,8 +335,11 @@ class _Detector:
         return False
 
     def _does_something(self, unit: Unit) -> bool:
-        """Some call beyond UI state and response building (`setShowLogin(true)`, `render(...)`)."""
-        return any(not self.vocab.passive_callee_re.match(c.dotted) for c in (*unit.middleware, *unit.calls))
+        """Some call in the body beyond UI state and response building (`setShowLogin(true)`, `render(...)`);
+        decorators and parameters (`@Post('login') login(@Body() dto) {}`) do not count."""
+        body = unit.body
+        calls = unit.calls if body is None else [c for c in unit.calls if body.start_byte <= c.node.start_byte]
+        return any(not self.vocab.passive_callee_re.match(c.dotted) for c in (*unit.middleware, *calls))
 
     def _webhook_candidates(self, unit: Unit, by_name: dict[str, Unit]) -> list[_Candidate]:
         vocab, doc = self.vocab, self.doc
@@ -395,7 +430,7 @@ class _Detector:
                 and any(o.kind in yields and not _exclusive(c, o) for o in same_unit if o is not c)
             ):
                 continue
-            if self._inner_has(c, candidates):
+            if self._inner_has(c, candidates) or self._branch_delegates(c, candidates):
                 continue
             if c.anchor is not None and c.anchor_rule is not None and "." not in c.anchor.dotted.removeprefix("this."):
                 callee = c.anchor.dotted.removeprefix("this.")
@@ -404,6 +439,22 @@ class _Detector:
             seen.add(key)
             kept.append(c)
         return kept
+
+    @staticmethod
+    def _branch_delegates(c: _Candidate, candidates: list[_Candidate]) -> bool:
+        """`if (type === 'user.deleted') return deleteUser(data)` where this file's deleteUser is itself reported."""
+        block = c.branch_block
+        if block is None:
+            return False
+        called = {
+            call.dotted.removeprefix("this.")
+            for call in c.unit.calls
+            if block.start_byte <= call.node.start_byte < block.end_byte
+        }
+        return any(
+            o is not c and o.kind == c.kind and o.branch_block is None and o.unit.name in called and o.unit.name
+            for o in candidates
+        )
 
     @staticmethod
     def _inner_has(c: _Candidate, candidates: list[_Candidate]) -> bool:
@@ -463,7 +514,7 @@ class _Detector:
             side=side,
             anchor=ins.anchor,
             user_id_expr=user_id,
-            needs_identify=c.kind in _LOGIN_KINDS,
+            needs_identify=c.kind in _LOGIN_KINDS and not c.starts_only,
             identify_present=self._has(fn_span, _IDENTIFY_KINDS)
             or bool(self.package is not None and self.package.posthog.has_identify),
             needs_reset=c.kind == FlowKind.LOGOUT and side == "client",

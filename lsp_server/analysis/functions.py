@@ -26,6 +26,7 @@ _JS_QUERY = f"""
 (variable_declarator name: (_) @name value: (call_expression arguments: (arguments {_FN} @fn)))
 (variable_declarator name: (_) @name value: (await_expression (call_expression arguments: (arguments {_FN} @fn))))
 (pair key: (_) @name value: {_FN} @fn)
+(pair key: (_) @name value: (call_expression arguments: (arguments {_FN} @fn)))
 (assignment_expression left: (_) @name right: {_FN} @fn)
 {{field}}
 {{jsx}}
@@ -506,6 +507,8 @@ def _python_unit(
     symbol = f"{cls_name}.{name}" if cls_name else name
     if cls_name and name.lower() in _VIEW_METHODS:
         token_name = cls_name  # SignUpView.post is about signing up; "post" says nothing
+        if has_bases:  # CustomAuthToken(ObtainAuthToken).post: the base class names the flow
+            token_name = " ".join((cls_name, *_flow_bases(doc, cls, vocab)))
     handler = view or route_method is not None or _handler_prefix(name, vocab)
     negative = parent is not None and parent.negative
     return Unit(
@@ -521,6 +524,22 @@ def _python_unit(
         negative=negative,
         params=params,
     )
+
+
+def _flow_bases(doc: ParsedDocument, cls: Node, vocab: Vocabulary) -> list[str]:
+    """Base classes whose own name says a flow (`ObtainAuthToken`, `LoginView`); `TemplateView` says nothing."""
+    bases = cls.child_by_field_name("superclasses")
+    out = []
+    for base in bases.named_children if bases is not None else ():
+        if base.type not in ("identifier", "attribute"):
+            continue
+        last = doc.node_text(base).rsplit(".", 1)[-1]
+        toks = tokens(last)
+        if any(t in vocab.ignore_name_tokens for t in toks):
+            continue  # LoginRequiredMixin guards a view; it would mute the view's own name
+        if vocab.any_name_re is not None and vocab.any_name_re.search(" " + " ".join(toks) + " "):
+            out.append(last)
+    return out
 
 
 _VIEW_CLASS_SUFFIXES = ("View", "ViewSet", "APIView", "Resource", "Handler", "Controller", "Mutation")

@@ -64,7 +64,9 @@ def _candidates(
         yield _from_rule(doc, vocab, anchor, rule.user_id, unit, python)
     bound = _bound_names(doc, unit, before, python)
     yield from (v for v in conf.get("id_vars", []) if v in bound)
-    yield from (wrap.format(f"{v}.{field}") for v in conf.get("vars", []) if v in bound)
+    for v in conf.get("vars", []):
+        if v in bound:
+            yield _var_id(doc, unit, v, before, python, field, wrap)
     flat = before.replace("?.", ".")
     for pattern in vocab.user_context_res:
         found = pattern.findall(flat)
@@ -77,6 +79,25 @@ def _candidates(
             yield request_users.get("python")
         elif not python and "req" in unit.params and ("passport" in doc.text or "req.user" in before):
             yield request_users.get("js")
+
+
+_SCALAR_TAIL = re.compile(r"""(?:\.(?:e?mail|email_address|name|username|user_name|displayName|phone)|['"`])\s*;?$""")
+_ID_KEYS = ("id", "uid", "user_id", "userId", "_id", "sub", "pk")
+
+
+def _var_id(doc: ParsedDocument, unit: Unit, var: str, before: str, python: bool, field: str, wrap: str) -> str | None:
+    """`user.id` for a user object; None when `user` holds an email or a name; `user["uid"]` for a dict."""
+    assign = re.escape(var) + r"\s*(?::[^=\n]+)?=(?!=)\s*([^\n]+)"
+    for rhs in re.findall((r"(?m)^\s*" if python else r"\b(?:const|let|var)?\s*") + assign, before):
+        if _SCALAR_TAIL.search(rhs.split("//", 1)[0].split("#", 1)[0].rstrip()):
+            return None  # const user = req.session.user.email
+    if python:
+        text = doc.node_text(unit.node)
+        keys = re.findall(re.escape(var) + r"""\[['"](\w+)['"]\]""", text)
+        if keys or re.search(re.escape(var) + r"\s*:\s*(?:dict|Dict|Mapping)\b", text):
+            key = next((k for k in keys if k in _ID_KEYS), "id")
+            return wrap.format(f'{var}["{key}"]')  # user: dict = Depends(current_user) has no .id
+    return wrap.format(f"{var}.{field}")
 
 
 def _text_before(lines: list[str], unit: Unit, span_node: Node, ins: Insertion) -> str:

@@ -45,6 +45,8 @@ class CallRule:
     user_id: dict[str, Any] | None = None
     label: str = ""
     lasts: tuple[str, ...] = ()  # possible last callee segments of a regex rule (an index, not a filter)
+    identify: bool = True  # False: the call only starts a login (redirect, magic link); the user is known later
+    trait: str = ""  # a support call's part in a shape ("hash_password" + "insert_user" = a signup)
 
     def matches(self, dotted: str, callee_text: str, args_text: str) -> bool:
         if self.suffixes and not any(dotted == s or dotted.endswith("." + s) for s in self.suffixes):
@@ -66,6 +68,9 @@ class KindVocabulary:
     name_re: re.Pattern[str] | None = None  # any phrase, spaced or compact (" sign in " / " signin ")
     route_re: re.Pattern[str] | None = None
     support_name_re: re.Pattern[str] | None = None  # name phrases that count only next to a supporting call
+    shapes: tuple[frozenset[str], ...] = ()  # sets of support traits that together perform the flow
+    shape_negative: frozenset[str] = frozenset()  # name tokens that rule a shape out (change / reset password)
+    text_negative: re.Pattern[str] | None = None  # function text that vetoes name / route evidence (newsletters)
 
     def matches_name(self, padded: str) -> str | None:
         """The phrase found in a padded token string (" handle sign in "), if any."""
@@ -262,6 +267,9 @@ def _build(root: Path | None) -> Vocabulary:
             name_re=_phrases_re(names, compact=True),
             route_re=_phrases_re(routes, compact=False),
             support_name_re=_phrases_re(tuple(_phrase(n) for n in entry.get("support_names", [])), compact=True),
+            shapes=tuple(frozenset(shape) for shape in entry.get("shapes", [])),
+            shape_negative=frozenset(t.lower() for t in entry.get("shape_negative", [])),
+            text_negative=_compile(entry.get("text_negative_re")),
         )
     calls: list[CallRule] = []
     for entry in flows.get("calls", []):
@@ -285,6 +293,8 @@ def _build(root: Path | None) -> Vocabulary:
                 user_id=entry.get("user_id"),
                 label=", ".join(suffixes) or entry.get("callee_re") or entry.get("callee_text_re") or "",
                 lasts=tuple(entry.get("last", [])),
+                identify=entry.get("identify", True) is not False,
+                trait=str(entry.get("trait", "")),
             )
         )
     # specific rules first: a call matching `subscriptions.update` + cancel_at_period_end is a cancellation

@@ -51,7 +51,7 @@ def login(body: Credentials) -> dict[str, str]:
 
 
 @app.post("/auth/logout")
-def logout(authorization: str = Header(default="")) -> dict[str, bool]:
+def logout(user: User = Depends(current_user), authorization: str = Header(default="")) -> dict[str, bool]:
     sessions.pop(authorization.removeprefix("Bearer "), None)
     return {"ok": True}
 
