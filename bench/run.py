@@ -1,9 +1,11 @@
 """`make bench`: scan throughput vs ripgrep and Semgrep on one corpus, LSP latency, start-up, memory.
 
-    python bench/run.py [--files 10000] [--skip-semgrep] [--semgrep-timeout 900]
+    python bench/run.py [--files 10000] [--repeats 5] [--skip-semgrep] [--skip-lsp] [--semgrep-timeout 1800]
 
 Writes bench/out/results.json; bench/RESULTS.md records a run with the commands that reproduce each figure.
 ripgrep and Semgrep come from PyPI into bench/.tools (a separate venv: Semgrep pins its own dependencies).
+Every timed tool runs in its own process, `--repeats` times; figures are medians, as wall time and as CPU time
+(user + system of the child, which other load on the machine inflates far less than wall time).
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -22,6 +27,7 @@ ROOT = HERE.parent
 CORPUS = HERE / "corpus"
 TOOLS = HERE / ".tools"
 OUT = HERE / "out"
+EXTENSIONS = (".ts", ".tsx", ".js", ".py")
 
 
 def ensure_corpus(files: int) -> None:
@@ -44,25 +50,53 @@ def ensure_tools(semgrep: bool) -> Path:
     return TOOLS / "bin"
 
 
-def timed(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
+def timed(cmd: list[str], **kw) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall s, child CPU s, process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    return time.perf_counter() - start, proc
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, proc
 
 
-def scan_in_subprocess() -> dict:
-    """Scan in a fresh process so RSS is the scan's own."""
-    code = (
-        "import json, resource, time, pathlib\n"
-        "from lsp_server.analysis.scan import scan\n"
-        f"root = pathlib.Path({str(CORPUS)!r})\n"
-        "t = time.perf_counter(); r = scan(root); dt = time.perf_counter() - t\n"
-        "print(json.dumps({'seconds': dt, 'files': r.files_seen, 'parsed': r.files_parsed,\n"
-        "  'flows': sum(len(d.flows) for d in r.documents),\n"
-        "  'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def medians(runs: list[tuple[float, float]]) -> dict:
+    return {"wall_s": round(statistics.median(w for w, _ in runs), 3),
+            "cpu_s": round(statistics.median(c for _, c in runs), 3),
+            "wall_runs": [round(w, 3) for w, _ in runs]}
+
+
+SCAN_CODE = """
+import json, resource, sys, time, pathlib
+t0, c0 = time.perf_counter(), time.process_time()
+from lsp_server.analysis.scan import scan
+root = pathlib.Path(sys.argv[1])
+t1, c1 = time.perf_counter(), time.process_time()
+r = scan(root)
+t2, c2 = time.perf_counter(), time.process_time()
+scan(root)  # the same process again: what a re-scan in the running server costs
+t3, c3 = time.perf_counter(), time.process_time()
+print(json.dumps({"import_s": t1 - t0, "scan_wall_s": t2 - t1, "scan_cpu_s": c2 - c1,
+  "rescan_wall_s": t3 - t2, "rescan_cpu_s": c3 - c2, "files": r.files_seen, "parsed": r.files_parsed,
+  "flows": sum(len(d.flows) for d in r.documents), "errors": len(r.errors),
+  "rss_mb_after_scan": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def scan_runs(repeats: int) -> dict:
+    """`scan()` in a fresh process each time, so start-up costs (vocabulary, queries) and RSS are its own."""
+    runs = []
+    for _ in range(repeats):
+        proc = subprocess.run([sys.executable, "-c", SCAN_CODE, str(CORPUS)], capture_output=True, text=True,
+                              check=True, cwd=ROOT)
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    med = {k: round(statistics.median(r[k] for r in runs), 3) for k in runs[0] if isinstance(runs[0][k], float)}
+    files = runs[0]["files"]
+    return {**med, "files": files, "parsed": runs[0]["parsed"], "flows": runs[0]["flows"],
+            "errors": runs[0]["errors"], "files_per_s_wall": round(files / med["scan_wall_s"]),
+            "files_per_s_cpu": round(files / med["scan_cpu_s"]),
+            "files_per_s_rescan_cpu": round(files / med["rescan_cpu_s"]),
+            "scan_wall_runs": [round(r["scan_wall_s"], 3) for r in runs]}
 
 
 def read_all_seconds() -> float:
@@ -73,46 +107,81 @@ def read_all_seconds() -> float:
     return time.perf_counter() - start
 
 
+def import_ms(repeats: int) -> dict:
+    """CPU time of `python -c "import lsp_server.server"` (the server's imports) and of `python -c pass`."""
+    out = {}
+    for label, code in (("python_only", "pass"), ("server_imports", "import lsp_server.server"),
+                        ("server_imports_fast", "from lsp_server.startup_cache import fast_imports\n"
+                                                "with fast_imports():\n    import lsp_server.server")):
+        cpu = [timed([sys.executable, "-c", code], cwd=ROOT, check=True)[1] * 1000 for _ in range(repeats)]
+        out[label] = round(statistics.median(cpu), 1)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=10_000)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--skip-semgrep", action="store_true")
+    ap.add_argument("--skip-lsp", action="store_true")
     ap.add_argument("--semgrep-timeout", type=int, default=1800)
     ap.add_argument("--rounds", type=int, default=200)
     args = ap.parse_args()
 
     ensure_corpus(args.files)
     tools = ensure_tools(not args.skip_semgrep)
-    size_mb = sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file()) / 1e6
-    results: dict = {"corpus": {"files": args.files, "megabytes": round(size_mb, 1)}}
-
+    sources = [p for p in CORPUS.rglob("*") if p.is_file() and not p.name.startswith(".files-")]
+    size_mb = sum(p.stat().st_size for p in sources) / 1e6
+    results: dict = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]},
+        "corpus": {"files": len(sources), "megabytes": round(size_mb, 1),
+                   "by_extension": {ext: sum(p.suffix == ext for p in sources) for ext in EXTENSIONS}},
+    }
     results["read_all_python_s"] = round(read_all_seconds(), 3)
-    scan = scan_in_subprocess()
-    results["posthog_lsp_scan"] = {**scan, "files_per_s": round(scan["files"] / scan["seconds"])}
+    results["posthog_lsp_scan"] = scan_runs(args.repeats)
 
     from lsp_server.analysis.vocabulary import load
 
     pattern = load().prefilter.pattern
-    rg_s, rg = timed([str(tools / "rg"), "-l", "-c", "-e", pattern, str(CORPUS)])
-    if rg.returncode > 1:  # the Rust engine lacks some constructs; PCRE2 has them
-        rg_s, rg = timed([str(tools / "rg"), "-P", "-l", "-e", pattern, str(CORPUS)])
-    results["ripgrep"] = {"seconds": round(rg_s, 3), "files_matched": len(rg.stdout.splitlines())}
+    rg_cmd = [str(tools / "rg"), "-l", "-i", "-e", pattern, str(CORPUS)]
+    if timed(rg_cmd)[2].returncode > 1:  # the Rust engine lacks some constructs; PCRE2 has them
+        rg_cmd.insert(1, "-P")
+    rg_runs = [timed(rg_cmd) for _ in range(args.repeats)]
+    results["ripgrep"] = {**medians([(w, c) for w, c, _ in rg_runs]), "command": " ".join(rg_cmd[:-3]) + " PATTERN DIR",
+                          "files_matched": len(rg_runs[-1][2].stdout.splitlines()), "threads": "default (all cores)"}
+    rg1 = [timed([rg_cmd[0], "-j1", *rg_cmd[1:]]) for _ in range(args.repeats)]
+    results["ripgrep_one_thread"] = medians([(w, c) for w, c, _ in rg1])
 
     if not args.skip_semgrep:
-        sg_s, sg = timed([str(tools / "semgrep"), "scan", "--config", str(HERE / "semgrep-rules.yml"), "--json",
-                          "--metrics=off", "--disable-version-check", "--jobs", "2", str(CORPUS)],
-                         timeout=args.semgrep_timeout, env={**os.environ, "SEMGREP_SEND_METRICS": "off"})
+        # --no-git-ignore: the corpus sits in this repository's ignored bench/corpus/, and Semgrep otherwise scans
+        # only files git tracks (0 files)
+        sg_cmd = [str(tools / "semgrep"), "scan", "--config", str(HERE / "semgrep-rules.yml"), "--json",
+                  "--metrics=off", "--disable-version-check", "--no-git-ignore", "--jobs", "2", str(CORPUS)]
+        wall, cpu, sg = timed(sg_cmd, timeout=args.semgrep_timeout, env={**os.environ, "SEMGREP_SEND_METRICS": "off"})
         matched = len({r["path"] for r in json.loads(sg.stdout or "{}").get("results", [])})
-        results["semgrep"] = {"seconds": round(sg_s, 2), "files_matched": matched}
+        scanned = len(json.loads(sg.stdout or "{}").get("paths", {}).get("scanned", []))
+        results["semgrep"] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "files_matched": matched,
+                              "files_scanned": scanned, "runs": 1, "jobs": 2}
 
-    lat = subprocess.run([sys.executable, str(HERE / "lsp_latency.py"), "--rounds", str(args.rounds)],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
-    results["lsp"] = json.loads(lat.stdout)
+    if not args.skip_lsp:
+        lat = subprocess.run([sys.executable, str(HERE / "lsp_latency.py"), "--rounds", str(args.rounds)],
+                             capture_output=True, text=True, check=True, cwd=ROOT)
+        results["lsp"] = json.loads(lat.stdout)
+        boot = subprocess.run([sys.executable, str(HERE / "lsp_latency.py"), "--startup-only", str(args.repeats + 2)],
+                              capture_output=True, text=True, check=True, cwd=ROOT)
+        results["lsp_startup"] = json.loads(boot.stdout)
+        results["import_cpu_ms"] = import_ms(args.repeats)
 
-    scan_s = results["posthog_lsp_scan"]["seconds"]
-    results["ratios"] = {"scan_vs_ripgrep": round(scan_s / max(rg_s, 1e-9), 1)}
+    scan = results["posthog_lsp_scan"]
+    results["ratios"] = {
+        "scan_wall_vs_ripgrep_wall": round(scan["scan_wall_s"] / max(results["ripgrep"]["wall_s"], 1e-9), 1),
+        "scan_cpu_vs_ripgrep_cpu": round(scan["scan_cpu_s"] / max(results["ripgrep"]["cpu_s"], 1e-9), 1),
+    }
     if "semgrep" in results:
-        results["ratios"]["semgrep_vs_scan"] = round(results["semgrep"]["seconds"] / scan_s, 1)
+        results["ratios"]["semgrep_wall_vs_scan_wall"] = round(results["semgrep"]["wall_s"] / scan["scan_wall_s"], 1)
+        results["ratios"]["semgrep_cpu_vs_scan_cpu"] = round(results["semgrep"]["cpu_s"] / scan["scan_cpu_s"], 1)
+    results["machine"]["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))

@@ -39,8 +39,10 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     command = args.command or "serve"
     if command == "serve":
-        from .server import main as serve
+        from .startup_cache import fast_imports
 
+        with fast_imports():  # cached attrs code generation, no GC during imports: see startup_cache
+            from .server import main as serve
         serve()
     elif command == "scan":
         from .report import run_scan

@@ -1,28 +1,32 @@
 """Faster language-server start-up: attrs/cattrs code generation is compiled once and cached on disk.
 
-What the user sees: the server answers `initialize` in about half the time from the second start on.
+What the user sees: the server answers `initialize` sooner (~170 ms of CPU less from the second start on),
+and no keystroke waits on a full garbage collection of the objects every import created.
 lsprotocol defines ~570 attrs classes, and attrs compiles an `__init__`, `__eq__`, ... source for each at
 import (~170 ms of the server's ~600 ms imports). The generated sources are identical from run to run, so
-their code objects are kept in `~/.cache/posthog-lsp/` (marshal, keyed by Python, attrs and cattrs versions
-and by a hash of each source). Any problem with the cache (unwritable, corrupt, other versions) just means
+their code objects are kept in `~/.cache/posthog-lsp/` (marshal, one file per interpreter, keyed by a hash of
+each source). Any problem with the cache (unwritable, corrupt, other versions) just means
 compiling as usual.
 """
 
 from __future__ import annotations  # same compiler flags as attr._make and cattrs.gen, whose sources we compile
 
 import builtins
+import gc
 import hashlib
 import logging
 import marshal
 import os
 import sys
-from importlib import metadata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
 
 log = logging.getLogger(__name__)
 _PATCHED = ("attr._make", "cattrs.gen", "cattrs.gen.typeddicts")
+_MAX_ENTRIES = 4000  # ~2.5 versions' worth of lsprotocol: beyond that, start over rather than grow forever
 _WORTH_SAVING = 16  # a few sources differ every run (attrs salts frozen classes' __hash__): never rewrite for those
 
 
@@ -36,7 +40,7 @@ class CompileCache:
         if path is not None:
             try:
                 loaded = marshal.loads(path.read_bytes())
-                if isinstance(loaded, dict):
+                if isinstance(loaded, dict) and len(loaded) <= _MAX_ENTRIES:
                     self.codes = loaded
             except (OSError, ValueError, EOFError, TypeError):
                 pass  # no cache yet, or one from another interpreter: compile as usual
@@ -64,15 +68,11 @@ class CompileCache:
             log.debug("start-up cache not written to %s", self.path)
 
 
-def cache_path() -> Path | None:
-    """Where the code objects live; None (no cache) when the versions cannot be determined."""
-    try:
-        versions = "-".join(metadata.version(name) for name in ("attrs", "cattrs", "lsprotocol"))
-    except metadata.PackageNotFoundError:
-        return None
+def cache_path() -> Path:
+    """Where the code objects live: one file per interpreter (marshal is interpreter-specific). Entries are keyed
+    by their source, so a new attrs or lsprotocol version only adds entries (and a full file starts over)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    tag = sys.implementation.cache_tag or "python"
-    return Path(base) / "posthog-lsp" / f"codegen-{tag}-{versions}.marshal"
+    return Path(base) / "posthog-lsp" / f"codegen-{sys.implementation.cache_tag or 'python'}.marshal"
 
 
 def install() -> CompileCache | None:
@@ -88,3 +88,20 @@ def install() -> CompileCache | None:
         log.debug("start-up cache unavailable", exc_info=True)
         return None
     return cache
+
+
+@contextmanager
+def fast_imports() -> Iterator[None]:
+    """Import the server inside this: cached code generation, no garbage collection while ~1M objects that live
+    forever are created, and those objects frozen afterwards so later collections (between keystrokes) skip them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    cache = install()
+    try:
+        yield
+    finally:
+        if cache is not None:
+            cache.save()
+        if enabled:
+            gc.enable()
+        gc.freeze()

@@ -6,11 +6,20 @@ from __future__ import annotations
 
 import pytest
 
+from lsp_server.analysis.vocabulary import load
 from tests.flows_support import flows_in_source
 
 
+def _flows(path: str, source: str) -> list:
+    """The flows of one snippet; a file holding a flow must pass the scan prefilter (by its text or its path)."""
+    found = flows_in_source(path, source)
+    vocab = load()
+    assert not found or vocab.might_contain_flow(source) or vocab.path_may_hold_flow(path), "a scan would skip it"
+    return found
+
+
 def _kinds(path: str, source: str) -> dict[tuple[str, str], object]:
-    return {(f.kind.value, f.symbol): f for f in flows_in_source(path, source)}
+    return {(f.kind.value, f.symbol): f for f in _flows(path, source)}
 
 
 # --- login starts: the user is only known after the redirect, so no identify is asked for -------------------------
@@ -58,7 +67,7 @@ export function LoginForm() {
 
 @pytest.mark.parametrize("path", sorted(REDIRECT_STARTS))
 def test_redirect_sign_in_start_is_a_login_that_asks_for_no_identify(path):
-    flows = [f for f in flows_in_source(path, REDIRECT_STARTS[path]) if f.kind.value == "login"]
+    flows = [f for f in _flows(path, REDIRECT_STARTS[path]) if f.kind.value == "login"]
     assert len(flows) == 1, flows
     assert not flows[0].needs_identify
     assert flows[0].event == "login_started"
@@ -77,7 +86,7 @@ export function LoginForm() {
   return <form onSubmit={handleSubmit} />;
 }
 """
-    (flow,) = [f for f in flows_in_source("src/app/login/form.tsx", source) if f.kind.value == "login"]
+    (flow,) = [f for f in _flows("src/app/login/form.tsx", source) if f.kind.value == "login"]
     assert flow.needs_identify and flow.event == "user_logged_in"
 
 
@@ -133,7 +142,7 @@ class MemberDashboard(TemplateView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 """
-    assert flows_in_source("members/views.py", source) == []
+    assert _flows("members/views.py", source) == []
 
 
 def test_nest_service_login_signing_a_jwt_is_a_login():
@@ -162,7 +171,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return auth.authenticator.authenticate("user-pass", request, { successRedirect: "/notes" });
 }
 """
-    assert [f.kind.value for f in flows_in_source("app/routes/sign-in.tsx", source)] == ["login"]
+    assert [f.kind.value for f in _flows("app/routes/sign-in.tsx", source)] == ["login"]
 
 
 # --- signups whose name says nothing: a password hash plus a user insert -------------------------------------------
@@ -183,7 +192,7 @@ export const memberRouter = createTRPCRouter({
     }),
 });
 """
-    (flow,) = flows_in_source("src/server/api/routers/member.ts", source)
+    (flow,) = _flows("src/server/api/routers/member.ts", source)
     assert (flow.kind.value, flow.symbol) == ("signup", "create")
     assert flow.needs_identify
 
@@ -202,9 +211,7 @@ def add_member(payload: MemberIn, db=Depends(get_db)):
     db.commit()
     return member
 """
-    assert [(f.kind.value, f.symbol) for f in flows_in_source("app/routers/members.py", source)] == [
-        ("signup", "add_member")
-    ]
+    assert [(f.kind.value, f.symbol) for f in _flows("app/routers/members.py", source)] == [("signup", "add_member")]
 
 
 def test_password_change_that_hashes_and_saves_is_no_signup():
@@ -221,7 +228,7 @@ def change_password(payload: PasswordIn, user=Depends(current_user), db=Depends(
     db.commit()
     return {"ok": True}
 """
-    assert flows_in_source("app/routers/me.py", source) == []
+    assert _flows("app/routers/me.py", source) == []
 
 
 # --- route stubs ---------------------------------------------------------------------------------------------------
@@ -241,7 +248,7 @@ app.post("/api/signin", (c) => c.json({ ok: true }));
 
 export default app;
 """
-    assert flows_in_source("src/index.ts", source) == []
+    assert _flows("src/index.ts", source) == []
 
 
 # --- token views and JWT routes without a login name ---------------------------------------------------------------
@@ -295,7 +302,7 @@ export default async function routes(app) {
   });
 }
 """
-    assert [(f.kind.value, f.symbol) for f in flows_in_source("routes/auth.js", source)] == [("login", "POST /auth")]
+    assert [(f.kind.value, f.symbol) for f in _flows("routes/auth.js", source)] == [("login", "POST /auth")]
 
 
 def test_sveltekit_default_action_checking_a_password_and_setting_a_cookie_is_a_login():
@@ -312,7 +319,7 @@ export const actions = {
   },
 };
 """
-    (flow,) = flows_in_source("src/routes/+page.server.ts", source)
+    (flow,) = _flows("src/routes/+page.server.ts", source)
     assert flow.kind.value == "login" and flow.needs_identify
 
 
@@ -326,7 +333,7 @@ export const actions = {
   },
 };
 """
-    assert [f.kind.value for f in flows_in_source("src/routes/welcome/+page.server.ts", source)] != ["login"]
+    assert [f.kind.value for f in _flows("src/routes/welcome/+page.server.ts", source)] != ["login"]
 
 
 # --- webhooks dispatching to helpers, user ids, redirecting payments ----------------------------------------------
@@ -347,7 +354,7 @@ const removeMember = async (data: { id: string }) => {
   return new Response("ok");
 };
 """
-    flows = [(f.kind.value, f.symbol) for f in flows_in_source("src/app/api/auth-webhook/route.ts", source)]
+    flows = [(f.kind.value, f.symbol) for f in _flows("src/app/api/auth-webhook/route.ts", source)]
     assert flows == [("account_deleted", "removeMember")]
 
 
@@ -364,7 +371,7 @@ def checkout(user: dict = Depends(current_user)):
     session = stripe.checkout.Session.create(mode="subscription", customer_email=user["email"], metadata=meta)
     return {"url": session.url}
 """
-    (flow,) = flows_in_source("app/billing.py", source)
+    (flow,) = _flows("app/billing.py", source)
     assert flow.user_id_expr == 'str(user["uid"])'
 
 
@@ -377,7 +384,7 @@ export default async function closeAccount(req, res) {
   res.json({ ok: true });
 }
 """
-    (flow,) = flows_in_source("src/handlers/closeAccount.js", source)
+    (flow,) = _flows("src/handlers/closeAccount.js", source)
     assert flow.kind.value == "account_deleted" and flow.user_id_expr != "user.id"
 
 
@@ -392,8 +399,8 @@ export default function PayForm() {
 }
 """
     staying = redirecting.replace("confirmParams: { return_url: `${origin}/paid` }", 'redirect: "if_required"')
-    assert [f.kind.value for f in flows_in_source("src/PayForm.jsx", redirecting)] == []
-    assert [f.kind.value for f in flows_in_source("src/PayForm.jsx", staying)] == ["payment_succeeded"]
+    assert [f.kind.value for f in _flows("src/PayForm.jsx", redirecting)] == []
+    assert [f.kind.value for f in _flows("src/PayForm.jsx", staying)] == ["payment_succeeded"]
 
 
 def test_newsletter_signup_route_is_no_account_signup():
@@ -403,7 +410,7 @@ router.post("/signup", async (req, res) => {
   res.redirect("/?subscribed=1");
 });
 """
-    assert flows_in_source("routes/signup.js", source) == []
+    assert _flows("routes/signup.js", source) == []
 
 
 def test_account_signup_that_also_joins_the_newsletter_is_still_a_signup():
@@ -415,4 +422,147 @@ router.post("/signup", async (req, res) => {
   res.json({ id: user.id });
 });
 """
-    assert [f.kind.value for f in flows_in_source("routes/signup.js", source)] == ["signup"]
+    assert [f.kind.value for f in _flows("routes/signup.js", source)] == ["signup"]
+
+
+def test_nest_controller_stubs_with_empty_or_constant_bodies_are_no_flows():
+    source = """
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+
+@Controller('auth')
+export class AuthController {
+  @Post('register')
+  async register(@Body() dto: CredentialsDto) {}
+
+  @HttpCode(200)
+  @Post('login')
+  login(@Body() dto: CredentialsDto) {
+    return 'todo';
+  }
+}
+"""
+    assert _flows("src/auth/auth.controller.ts", source) == []
+
+
+def test_nest_controller_delegating_to_its_service_is_a_login():
+    source = """
+import { Body, Controller, Post } from '@nestjs/common';
+
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  login(@Body() dto: CredentialsDto) {
+    return this.auth.login(dto);
+  }
+}
+"""
+    assert [(f.kind.value, f.symbol) for f in _flows("src/auth/auth.controller.ts", source)] == [
+        ("login", "AuthController.login")
+    ]
+
+
+def test_trpc_login_procedure_saving_the_session_is_a_login():
+    source = """
+import { publicProcedure } from "@/server/trpc";
+
+export const signInProcedure = publicProcedure
+  .input(credentials)
+  .mutation(async ({ ctx, input }) => {
+    const member = await ctx.db.member.findFirst({ where: { email: input.email } });
+    if (!member) throw new TRPCError({ code: "UNAUTHORIZED" });
+    ctx.session.memberId = member.id;
+    await ctx.session.save();
+    return member;
+  });
+"""
+    assert [(f.kind.value, f.symbol) for f in _flows("src/server/routers/auth/sign-in.ts", source)] == [
+        ("login", "signInProcedure")
+    ]
+
+
+def test_koa_register_route_that_echoes_the_body_is_no_flow():
+    source = """
+router.post("/register", async (ctx) => {
+  console.log(ctx.request.body);
+  ctx.status = 200;
+  ctx.body = ctx.request.body;
+});
+"""
+    assert _flows("server/controllers/member.js", source) == []
+
+
+def test_webhook_helpers_named_by_the_event_behind_a_namespace_are_flows():
+    source = """
+export const billing_handleSubscriptionDeleted = async (subscription, customer) => {
+  await Accounts.findOneAndUpdate({ customer }, { plan: "free" });
+};
+
+export const billing_handleSubscriptionCreated = async (subscription, customer) => {
+  await Accounts.findOneAndUpdate({ customer }, { plan: subscription.plan.id });
+};
+"""
+    assert {(f.kind.value, f.symbol) for f in _flows("services/billing/events.js", source)} == {
+        ("subscription_cancelled", "billing_handleSubscriptionDeleted"),
+        ("subscription_created", "billing_handleSubscriptionCreated"),
+    }
+
+
+def test_module_in_a_file_named_after_a_webhook_event_is_that_flow():
+    source = """
+const markFree = require("../billing/markFree");
+
+module.exports = async (event) => {
+  await markFree(event.data.object.customer);
+};
+"""
+    flows = _flows("hooks/customer.subscription.deleted.js", source)
+    assert [f.kind.value for f in flows] == ["subscription_cancelled"]
+
+
+def test_paths_that_name_a_flow_are_kept_for_scanning_and_others_are_not():
+    vocab = load()
+    assert vocab.path_may_hold_flow("src/routes/login/+page.server.ts")
+    assert vocab.path_may_hold_flow("hooks/invoice.payment_failed.js")
+    assert not vocab.path_may_hold_flow("src/components/Avatar.tsx")
+
+
+# --- React Query mutation hooks ------------------------------------------------------------------------------------
+
+
+def test_mutation_hook_named_with_mutation_suffix_is_a_login_captured_in_on_success():
+    source = """
+import { useMutation } from "@tanstack/react-query";
+
+const postCredentials = (body) => api.post("/members/login", body);
+
+export const useSignInMutation = (navigate) =>
+  useMutation(postCredentials, {
+    onSuccess: ({ data }) => {
+      localStorage.setItem("token", data.token);
+      navigate("/");
+    },
+  });
+"""
+    flows = _flows("src/hooks/useSignInMutation.ts", source)
+    assert [(f.kind.value, f.symbol) for f in flows] == [("login", "useSignInMutation")]
+    assert flows[0].insert_line == 8  # first line of the onSuccess body, not the fetcher's request
+
+
+def test_capitalised_function_returning_a_mutation_is_a_login():
+    source = """
+import { useMutation } from "@tanstack/react-query";
+
+export default function LoginMember() {
+  return useMutation({
+    mutationFn: (data) => http.post("/login", data).then((r) => r.data),
+    onSuccess: (data) => {
+      localStorage.setItem("token", data.token);
+    },
+  });
+}
+"""
+    assert [(f.kind.value, f.symbol) for f in _flows("src/lib/mutations/LoginMember.js", source)] == [
+        ("login", "LoginMember")
+    ]

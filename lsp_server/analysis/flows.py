@@ -11,13 +11,19 @@ Algorithm (all vocabulary is data in `skills/detection/flows.toml`, see `vocabul
    `stripe.checkout.sessions.create`, Django `login()` …) ≈ 0.9; name/route phrase ("handle sign in",
    "/logout") plus a supporting call (bcrypt.compare, jwt.sign, user insert) ≈ 0.8; name with route,
    request URL or handler context ≈ 0.65–0.75 (only if the function does more than UI state / rendering);
-   name alone 0.5. Report at or above `threshold`. React components, hooks (unless they wrap a mutation)
-   and names with UI/data nouns never count by name; per-kind negative tokens veto a name; calls in
-   `catch` blocks are rollbacks, not flows.
+   name alone 0.5; a "shape" of support calls that together perform a flow (`bcrypt.hash` + `user.create` =
+   signup; reading a `password` field + `cookies.set` = login) ≈ 0.7. Name and route evidence needs a body
+   that does something (a stub `@Post('login') login() {}` is no flow). Python view classes also take their
+   name from a base class that names a flow (`MyToken(ObtainAuthToken).post`). Report at or above `threshold`.
+   React components, hooks (unless they wrap a mutation) and names with UI/data nouns never count by name;
+   per-kind negative tokens veto a name, per-kind text (a Mailchimp list) vetoes name-only evidence; calls in
+   `catch` blocks are rollbacks, not flows. Calls marked `identify = false` only start a login (OAuth
+   redirect, magic link): a flow that has only those asks for no identify.
 4. Webhooks: each event-type literal (`case 'invoice.paid':`, `event["type"] == …`, dispatch dicts) gives
    one flow per kind, anchored in its branch. `onClick={signOut}` gives a flow to wrap.
 5. Drop duplicates: a login in a register handler (yields_to, unless in the other arm of a condition),
-   an outer function whose evidence an inner callback repeats, a local caller of a function already reported.
+   an outer function whose evidence an inner callback repeats, a local caller of a function already reported,
+   a webhook branch that only calls this file's helper already reported for the same kind.
 6. Insertion point, side, user id, identify/reset/capture presence (`insertion.py`, `user_ids.py`).
 Never raises: any failure yields no flows for the document.
 """
@@ -25,6 +31,7 @@ Never raises: any failure yields no flows for the document.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -39,6 +46,8 @@ from .vocabulary import CallRule, KindVocabulary, Vocabulary, load, tokens
 log = logging.getLogger(__name__)
 
 _LOGIN_KINDS = frozenset({FlowKind.LOGIN, FlowKind.SIGNUP})
+_MUTATION_FN_RE = re.compile(r"^\(\s*([A-Za-z_$][\w$]*)\s*[,)]|\bmutationFn\s*:\s*([A-Za-z_$][\w$]*)\s*[,}]")
+_MUTATION_SUFFIX_RE = re.compile(r"Mutation$|_mutation$")
 _IDENTIFY_KINDS = frozenset({"identify", "identify_context", "set"})
 _CONDITION_PARTS = frozenset(  # what lies between an event-type literal and its `if`
     {
@@ -101,6 +110,8 @@ class _Detector:
     ) -> None:
         self.doc, self.path, self.calls, self.package, self.vocab = doc, path, calls, package, vocab
         self._import_ok: dict[int, bool] = {}
+        self.mutation_hooks: set[int] = set()  # ids of units wrapping useMutation
+        self.mutation_fns: set[str] = set()  # local functions passed to useMutation as the mutation
 
     def run(self) -> list[Flow]:
         vocab, doc = self.vocab, self.doc
@@ -117,9 +128,14 @@ class _Detector:
                 target = by_name.get(ref.dotted.removeprefix("this."))
                 if attr.startswith("on") and target is not None:
                     target.handler = True
+        event_file = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]  # events/customer.subscription.deleted.js
+        file_kind = vocab.webhooks.get(event_file)
         for unit in units:
             if unit.negative:
                 continue
+            if file_kind is not None and unit.parent is None and unit.name == event_file.split(".", 1)[0]:
+                evidence = [f"file is named after webhook '{event_file}'"]
+                candidates.append(_Candidate(unit, file_kind, vocab.scores.get("webhook", 0.9), evidence, strong=True))
             candidates.extend(self._unit_candidates(unit))
             candidates.extend(self._webhook_candidates(unit, by_name))
             candidates.extend(self._reference_candidates(unit))
@@ -202,11 +218,21 @@ class _Detector:
                 continue  # `catch { await user.delete() }` rolls a signup back; it deletes no account
             for kind, rule in best.items():
                 strong.setdefault(kind, []).append((call, rule))
-        mutation_hook = unit.is_hook and any(
-            c.dotted.rsplit(".", 1)[-1] in vocab.mutation_hooks for c in unit.calls
-        )  # useLogin = () => useMutation({ onSuccess })
+        mutation_calls = (
+            [c for c in unit.calls if c.dotted.rsplit(".", 1)[-1] in vocab.mutation_hooks]
+            if unit.is_hook or unit.is_component
+            else []
+        )  # useLogin = () => useMutation({ onSuccess }); also `function LoginUser() { return useMutation(…) }`
+        mutation_hook = bool(mutation_calls)
+        if mutation_hook:
+            self.mutation_hooks.add(id(unit))
+            for call in mutation_calls:  # the fetcher it wraps runs before success: the hook reports the flow
+                args = call.args_text(self.doc)
+                self.mutation_fns.update(m.group(1) or m.group(2) for m in _MUTATION_FN_RE.finditer(args))
         named = not (unit.is_component or unit.is_hook) or mutation_hook
-        name_pad = self._padded(unit.name, for_name=True) if named else ""
+        # `useSignInMutation`: "mutation" is a UI/data noun elsewhere, here it only says how the hook works
+        name = _MUTATION_SUFFIX_RE.sub("", unit.name) if mutation_hook else unit.name
+        name_pad = self._padded(name, for_name=True) if named else ""
         route_pad = self._padded(unit.route_path or "", for_name=True)
         requests = self._url_requests(unit) if name_pad or unit.handler else []
         url_pad = "".join(padded for padded, _ in requests)
@@ -432,6 +458,8 @@ class _Detector:
                 continue
             if self._inner_has(c, candidates) or self._branch_delegates(c, candidates):
                 continue
+            if self._hook_reports(c, candidates):
+                continue
             if c.anchor is not None and c.anchor_rule is not None and "." not in c.anchor.dotted.removeprefix("this."):
                 callee = c.anchor.dotted.removeprefix("this.")
                 if (callee, c.kind) in flow_names and callee != c.unit.name:
@@ -439,6 +467,12 @@ class _Detector:
             seen.add(key)
             kept.append(c)
         return kept
+
+    def _hook_reports(self, c: _Candidate, candidates: list[_Candidate]) -> bool:
+        """`useMutation(fetchLogin, { onSuccess })`: success is the hook's onSuccess, not the fetcher's request."""
+        if c.strong or c.unit.name not in self.mutation_fns or id(c.unit) in self.mutation_hooks:
+            return False
+        return any(id(o.unit) in self.mutation_hooks and o.kind == c.kind for o in candidates)
 
     @staticmethod
     def _branch_delegates(c: _Candidate, candidates: list[_Candidate]) -> bool:
@@ -525,7 +559,7 @@ class _Detector:
 
     def _success_callback(self, unit: Unit) -> Node | None:
         """The block body of `onSuccess: (…) => {…}` inside a mutation hook."""
-        if not unit.is_hook:
+        if id(unit) not in self.mutation_hooks:
             return None
         for child in self.units:
             body = child.body

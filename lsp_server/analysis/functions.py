@@ -300,8 +300,10 @@ def _is_hook(name: str) -> bool:
 
 
 def _handler_prefix(name: str, vocab: Vocabulary) -> bool:
+    """`handleLogin`, `onSignOut`, and behind a namespace word: `stripe_handleSubscriptionDeleted`."""
     toks = tokens(name)
-    return bool(toks) and toks[0] in vocab.handler_prefixes and len(toks) > 1
+    prefixes = vocab.handler_prefixes
+    return (len(toks) > 1 and toks[0] in prefixes) or (len(toks) > 2 and toks[1] in prefixes)
 
 
 # --- JavaScript / TypeScript ---------------------------------------------------------------------------------

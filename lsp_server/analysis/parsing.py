@@ -8,14 +8,12 @@ An incremental tree with syntax errors is discarded for a fresh parse: the same 
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 
-import tree_sitter_javascript
-import tree_sitter_python
-import tree_sitter_typescript
 from tree_sitter import Language as TSLanguage
 from tree_sitter import Node, Parser, Query, Tree
 
@@ -42,11 +40,11 @@ LANGUAGE_IDS: dict[str, Language] = {  # LSP languageId → grammar
 }
 MAX_PARSE_BYTES = 2_000_000  # larger files are skipped with a clear reason, never parsed
 
-_GRAMMARS = {
-    "python": tree_sitter_python.language,
-    "javascript": tree_sitter_javascript.language,
-    "typescript": tree_sitter_typescript.language_typescript,
-    "tsx": tree_sitter_typescript.language_tsx,
+_GRAMMARS = {  # (wheel module, function): imported on first use, so start-up loads no grammar it does not need
+    "python": ("tree_sitter_python", "language"),
+    "javascript": ("tree_sitter_javascript", "language"),
+    "typescript": ("tree_sitter_typescript", "language_typescript"),
+    "tsx": ("tree_sitter_typescript", "language_tsx"),
 }
 _local = threading.local()  # Parser objects are not thread-safe; one per thread and language
 _RECENT_TREES = 8  # the documents being typed in, and the text a code action re-plans on
@@ -64,7 +62,8 @@ def language_for_path(path: str, language_id: str | None = None) -> Language | N
 
 @cache
 def ts_language(language: Language) -> TSLanguage:
-    return TSLanguage(_GRAMMARS[language]())
+    module, function = _GRAMMARS[language]
+    return TSLanguage(getattr(importlib.import_module(module), function)())
 
 
 @cache

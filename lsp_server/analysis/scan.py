@@ -12,7 +12,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .document import analyze_document
 from .model import DocumentAnalysis, Package
 from .parsing import EXTENSIONS, MAX_PARSE_BYTES, decode_source
 from .prefilter import Prefilter, default_prefilter
@@ -103,6 +102,8 @@ def _scan(root: Path, settings: AnalysisSettings, result: ScanResult) -> None:
                 selected.append(read)
 
     result.packages = build_packages(root, facts, vocab)
+    from .document import analyze_document  # the flow detector and grammars: loaded by the first scan, not at import
+
     for read in selected:
         package = package_for(read.rel, result.packages)
         doc = analyze_document(read.rel, read.text or "", package=package, settings=settings)

@@ -149,6 +149,15 @@ class Vocabulary:
         """Cheap check before parsing: False means the text holds no flow and no PostHog usage."""
         return self.prefilter_lower.search(text.lower()) is not None
 
+    def path_may_hold_flow(self, path: str) -> bool:
+        """The path alone can name a flow (`routes/login/+page.server.ts`, `events/invoice.paid.js`): a scan
+        should parse such a file even when its text passes no prefilter term."""
+        base = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if base in self.webhooks:
+            return True
+        padded = " " + " ".join(tokens(path.rsplit(".", 1)[0])) + " "
+        return self.any_name_re is not None and self.any_name_re.search(padded) is not None
+
     def event_for(self, kind: FlowKind, variant: str | None = None) -> str:
         if variant and variant in self.event_variants:
             return variant

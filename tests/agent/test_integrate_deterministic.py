@@ -130,7 +130,7 @@ def test_user_edited_plan_is_kept_renamed_events_are_used_and_removed_ones_stay_
     integrate(root)
     auth = (root / "app" / "auth.py").read_text()
     assert '"member_logged_in"' in auth and '"user_logged_in"' not in auth
-    assert "capture" not in (root / "app" / "billing.py").read_text()
+    assert "subscription_changed" not in (root / "app" / "billing.py").read_text()
     assert json.loads((root / PLAN_FILE).read_text()) == entries
 
 
