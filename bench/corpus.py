@@ -2,7 +2,7 @@
 
     python bench/corpus.py OUT_DIR [--files 10000] [--seed 7]
 
-Files are TS/TSX/JS/Python of realistic shape and size (~100-300 lines, ~8.6 KB on average), about ten per
+Files are TS/TSX/JS/Python of realistic shape and size (median ~150 lines, ~4.8 KB on average), about ten per
 folder in 20 packages, under a root `.gitignore` and `package.json`, so scan throughput, ripgrep and Semgrep
 are compared on the same bytes.
 """

@@ -6,11 +6,21 @@
 from __future__ import annotations
 
 from . import __version__
-from .features import code_actions, code_lens, commands, diagnostics, documents, lifecycle, logs, workspace
+from .features import (
+    code_actions,
+    code_lens,
+    commands,
+    diagnostics,
+    documents,
+    integrate,
+    lifecycle,
+    logs,
+    workspace,
+)
 from .features.session import PosthogServer
 
 # Each module registers its handlers; a new feature (e.g. the `posthog.integrate` workflow) is one more module here.
-FEATURES = (logs, lifecycle, documents, diagnostics, code_actions, code_lens, commands, workspace)
+FEATURES = (logs, lifecycle, documents, diagnostics, code_actions, code_lens, commands, workspace, integrate)
 
 
 def create_server() -> PosthogServer:

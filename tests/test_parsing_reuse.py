@@ -56,3 +56,12 @@ def test_edits_after_the_original_tree_was_reused_leave_it_untouched() -> None:
     edited = parse(text.replace("total = 0", "total = (", 1), "python")
     assert edited is not None and edited.root.has_error
     assert str(original.root) == before and not original.root.has_error
+
+
+def test_recent_trees_stay_within_their_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parsing, "_RECENT_BYTES", 20_000)
+    for i in range(6):  # distinct ~8 KB files, as a workspace scan parses them
+        text = f"# file {i}\n" + "".join(SOURCES["python"].format(i=i * 1000 + j) for j in range(60))
+        assert parse(text, "python") is not None
+    cached = sum(len(data) for _, data in parsing._recent)
+    assert cached <= 20_000 and len(parsing._recent) >= 1

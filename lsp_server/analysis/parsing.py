@@ -48,6 +48,7 @@ _GRAMMARS = {  # (wheel module, function): imported on first use, so start-up lo
 }
 _local = threading.local()  # Parser objects are not thread-safe; one per thread and language
 _RECENT_TREES = 8  # the documents being typed in, and the text a code action re-plans on
+_RECENT_BYTES = 4_000_000  # trees take ~10x their source in memory: a few huge files must not pin 100s of MB
 _REUSE_MIN_BYTES = 4096  # smaller files parse in well under a millisecond: no point comparing them
 _recent: OrderedDict[tuple[Language, bytes], Tree] = OrderedDict()  # newest last; trees are never edited in place
 _recent_lock = threading.Lock()
@@ -99,6 +100,8 @@ class ParsedDocument:
     def node_text(self, node: Node | None) -> str:
         if node is None:
             return ""
+        if self._ascii:  # byte offsets are character offsets: slice the text, skip the decode
+            return self.text[node.start_byte : node.end_byte]
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def _char_col(self, row: int, byte_col: int) -> int:
@@ -160,7 +163,7 @@ def _parse_reusing(data: bytes, language: Language) -> Tree:
         tree = _parser(language).parse(data)
     with _recent_lock:
         _recent[key] = tree
-        while len(_recent) > _RECENT_TREES:
+        while len(_recent) > _RECENT_TREES or (len(_recent) > 1 and sum(len(d) for _, d in _recent) > _RECENT_BYTES):
             _recent.popitem(last=False)
     return tree
 

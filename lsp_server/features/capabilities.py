@@ -45,7 +45,9 @@ class ClientSupport:
             pull_diagnostics=_get(caps, "text_document.diagnostic") is not None,
             diagnostic_refresh=bool(_get(caps, "workspace.diagnostics.refresh_support")),
             code_lens_refresh=bool(_get(caps, "workspace.code_lens.refresh_support")),
-            document_changes=bool(_get(caps, "workspace.workspace_edit.document_changes")),
+            # a client that announces resource operations (Neovim does, without documentChanges) applies them
+            # only inside documentChanges, so it handles that form too
+            document_changes=bool(_get(caps, "workspace.workspace_edit.document_changes")) or bool(operations),
             create_files=types.ResourceOperationKind.Create in operations,
             change_annotations=_get(caps, "workspace.workspace_edit.change_annotation_support") is not None,
             code_action_resolve="edit" in resolve,

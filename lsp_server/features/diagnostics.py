@@ -10,6 +10,7 @@ packages change; others get `publishDiagnostics` with the document version. Clos
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -23,6 +24,7 @@ from .session import PosthogServer, Snapshot
 
 log = logging.getLogger(__name__)
 SOURCE = "posthog"
+SCAN_WAIT_S = 15.0  # a pull before the start-up scan waits at most this long for it
 SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -163,6 +165,10 @@ async def document_diagnostic(ls: PosthogServer, params: types.DocumentDiagnosti
     snap = ls.snapshot(params.text_document.uri)
     if snap is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
+    if not ls.scanned.is_set() and not ls.support.diagnostic_refresh:
+        # the editor cannot be asked to pull again once packages are known (Neovim): answer after the scan
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ls.scanned.wait(), SCAN_WAIT_S)
     result_id = f"{ls.generation}:{snap.version}:{ls.settings.enable}"
     if snap.version is not None and params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)

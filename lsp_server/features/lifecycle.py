@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shlex
 from typing import Any
 
 from lsprotocol import types
@@ -50,9 +51,46 @@ async def pull_configuration(ls: PosthogServer) -> bool:
     return changed
 
 
+def start_guidance(ls: PosthogServer) -> None:
+    """Snippets and docs through the MCP server named in `posthog.mcp` (default: the bundled one, over stdio).
+
+    Skill edits then reach quick fixes and lenses without a restart; if the server is unreachable the bundled
+    files serve, and the log says so once.
+    """
+    from ..guidance import GuidanceClient  # imports mcp: only when guidance starts
+
+    config = getattr(ls.settings, "mcp", None)
+    config = config if isinstance(config, dict) else {}
+    mode = str(config.get("mode") or "bundled")
+    command = config.get("command")
+    if isinstance(command, str):
+        command = shlex.split(command)
+    loop = asyncio.get_running_loop()
+
+    def changed(uris: set[str]) -> None:
+        log.info("guidance changed (%d resource(s)): refreshing fixes and lenses", len(uris))
+        diagnostics.refresh_all(ls)
+
+    if ls.root is None:
+        return
+    ls.guidance = GuidanceClient(
+        ls.root,
+        command=command if mode == "command" and command else None,
+        url=str(config.get("url")) if mode == "url" and config.get("url") else None,
+        on_change=changed,
+        on_status=lambda status: log.info("guidance: %s", status),
+        callback_loop=loop,
+        enabled=mode != "off",
+    ).start()
+
+
 async def _after_initialized(ls: PosthogServer) -> None:
     if await pull_configuration(ls):
         diagnostics.refresh_all(ls)
+    try:
+        start_guidance(ls)
+    except Exception:  # guidance is an enhancement: the bundled files still serve every feature
+        log.exception("could not start the guidance client; using the bundled skills")
     await workspace.register_watchers(ls)
     await workspace.initial_scan(ls)
 
@@ -77,7 +115,13 @@ async def did_change_configuration(ls: PosthogServer, params: types.DidChangeCon
         diagnostics.refresh_all(ls)
 
 
+def shutdown(ls: PosthogServer, params: None) -> None:
+    if ls.guidance is not None:
+        ls.guidance.stop()
+
+
 def register(server: PosthogServer) -> None:
+    server.feature(types.SHUTDOWN)(shutdown)
     server.feature(types.INITIALIZE)(initialize)
     server.feature(types.INITIALIZED)(initialized)
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)

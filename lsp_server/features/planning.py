@@ -13,15 +13,24 @@ from functools import cache
 from typing import Any
 
 from ..analysis.model import Finding, Flow
-from ..edits import BundledSnippets, PlannedEdit, plan_flow_tracking, plan_ignore, plan_quick_fix
+from ..edits import BundledSnippets, PlannedEdit, SnippetSource, plan_flow_tracking, plan_ignore, plan_quick_fix
 from .session import PosthogServer, Snapshot
 
 log = logging.getLogger(__name__)
 
 
 @cache
-def _snippets() -> BundledSnippets:
+def _bundled() -> BundledSnippets:
     return BundledSnippets()
+
+
+def _snippets(ls: PosthogServer) -> SnippetSource:
+    """Through MCP when the guidance client runs (skill edits apply at once), else the bundled files."""
+    if ls.guidance is None:
+        return _bundled()
+    from ..guidance.snippets import McpSnippets
+
+    return McpSnippets(ls.guidance)
 
 
 def _guarded(plan: Callable[..., Any], *args: Any, **kwargs: Any) -> list[PlannedEdit]:
@@ -44,7 +53,7 @@ def _exists(ls: PosthogServer) -> Callable[[str], bool]:
 
 
 def _track(snap: Snapshot, ls: PosthogServer, flows: Sequence[Flow]) -> list[PlannedEdit]:
-    package, snippets, text = ls.package_for(snap.path), _snippets(), snap.analysis_text
+    package, snippets, text = ls.package_for(snap.path), _snippets(ls), snap.analysis_text
     planned: list[PlannedEdit] = []
     for flow in flows:
         planned += _guarded(plan_flow_tracking, text, snap.path, flow, package, snippets, exists=_exists(ls))
@@ -53,7 +62,7 @@ def _track(snap: Snapshot, ls: PosthogServer, flows: Sequence[Flow]) -> list[Pla
 
 def _fix(snap: Snapshot, ls: PosthogServer, finding: Finding) -> list[PlannedEdit]:
     package = ls.package_for(snap.path)
-    return _guarded(plan_quick_fix, snap.analysis_text, snap.path, finding, package, _snippets(), exists=_exists(ls))
+    return _guarded(plan_quick_fix, snap.analysis_text, snap.path, finding, package, _snippets(ls), exists=_exists(ls))
 
 
 def _ignore(snap: Snapshot, finding: Finding) -> list[PlannedEdit]:

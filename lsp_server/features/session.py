@@ -10,7 +10,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from pygls.lsp.server import LanguageServer
@@ -24,6 +24,9 @@ from ..analysis.workspace import SourceFacts, WorkspaceIndex
 from .capabilities import ClientSupport
 from .positions import LineIndex, analysis_text, encoding_name
 from .settings import ServerSettings
+
+if TYPE_CHECKING:
+    from ..guidance.client import GuidanceClient  # imports mcp: only when guidance starts
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ class PosthogServer(LanguageServer):
         self.saved_setup: dict[str, SourceFacts | None] = {}  # path → PostHog setup facts of its last save
         self.generation = 0  # bumped when settings or packages change: cached analyses are stale
         self.pending: dict[str, asyncio.Task[None]] = {}  # debounced diagnose task per document
+        self.scanned = asyncio.Event()  # the start-up scan is over: packages (and PostHog setup) are known
+        self.guidance: GuidanceClient | None = None  # snippets and docs through MCP, once started
         self._scope: Scope | None = None  # for the root and the user's excludes
         self._analyses: dict[str, tuple[tuple[int | None, int, str], asyncio.Future[DocumentAnalysis]]] = {}
 

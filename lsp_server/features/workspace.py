@@ -94,7 +94,10 @@ async def initial_scan(ls: PosthogServer) -> None:
         except Exception:
             log.info("the client refused a progress token; scanning silently")
             progress = False
-    summary = await _scan_or_detect(ls)
+    try:
+        summary = await _scan_or_detect(ls)
+    finally:
+        ls.scanned.set()
     log.info("workspace scan of %s: %s", ls.root, summary)
     if progress:
         ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=summary))

@@ -15,7 +15,7 @@ from lsprotocol import types
 
 from ..analysis.model import Span
 from ..edits import PlannedEdit
-from .positions import LineIndex
+from .positions import LineIndex, encoding_name
 from .session import PosthogServer, Snapshot
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,11 @@ def dedupe(edits: Sequence[PlannedEdit]) -> list[PlannedEdit]:
     return result
 
 
-def _target(ls: PosthogServer, path: str, snap: Snapshot, creates: bool) -> tuple[str, int | None, LineIndex] | None:
+def _target(
+    ls: PosthogServer, path: str, snap: Snapshot | None, creates: bool
+) -> tuple[str, int | None, LineIndex] | None:
     """The URI, version and lines an edit to `path` is expressed against (open buffer, disk, or a new file)."""
-    if path == snap.path:
+    if snap is not None and path == snap.path:
         return snap.uri, snap.version, snap.lines
     uri = ls.uri_for(path)
     other = ls.snapshot(uri)
@@ -53,23 +55,28 @@ def _target(ls: PosthogServer, path: str, snap: Snapshot, creates: bool) -> tupl
     if text is None:
         log.warning("planned edit for missing file %s dropped", path)
         return None
-    return uri, None, LineIndex(text, snap.lines.encoding)
+    encoding = snap.lines.encoding if snap is not None else encoding_name(ls.workspace.position_encoding)
+    return uri, None, LineIndex(text, encoding)
 
 
-def _annotations(planned: Sequence[PlannedEdit]) -> dict[str, types.ChangeAnnotation]:
+def _annotations(planned: Sequence[PlannedEdit], confirm: bool = False) -> dict[str, types.ChangeAnnotation]:
     """One labelled change per planned event or fix ("Track user_logged_in with PostHog")."""
     return {
         group: types.ChangeAnnotation(
-            label=label_of([e for e in planned if e.group == group], group), needs_confirmation=False
+            label=label_of([e for e in planned if e.group == group], group), needs_confirmation=confirm
         )
         for group in dict.fromkeys(e.group for e in planned)
     }
 
 
 def to_workspace_edit(
-    ls: PosthogServer, planned: Sequence[PlannedEdit], snap: Snapshot
+    ls: PosthogServer, planned: Sequence[PlannedEdit], snap: Snapshot | None, *, confirm: bool = False
 ) -> types.WorkspaceEdit | None:
-    """None when there is nothing to do or the editor cannot apply it (e.g. creating files unsupported)."""
+    """None when there is nothing to do or the editor cannot apply it (e.g. creating files unsupported).
+
+    `snap` is the document the request came from (None for workspace-wide commands); `confirm` asks the editor
+    to preview each annotated change before applying it.
+    """
     planned = dedupe(planned)
     support = ls.support
     if not planned:
@@ -105,7 +112,7 @@ def to_workspace_edit(
         document_changes.append(types.TextDocumentEdit(text_document=identifier, edits=text_edits))
         changes[uri] = [types.TextEdit(range=e.range, new_text=e.new_text) for e in text_edits]
     if support.document_changes:
-        annotations = _annotations(planned) if annotated else None
+        annotations = _annotations(planned, confirm) if annotated else None
         return types.WorkspaceEdit(document_changes=document_changes, change_annotations=annotations)
     return types.WorkspaceEdit(changes=changes)
 

@@ -27,10 +27,6 @@ REPO = HERE.parents[1]
 RUN_TIMEOUT_S = 30  # one editor session; each wait inside it is bounded by WAIT_MS
 WAIT_MS = 10000
 QUIET_MS = 4000  # squiggles unchanged this long: the code we wait for is not coming
-PULL_RACE = (
-    "pull-diagnostics clients without workspace/diagnostic/refresh (Neovim 0.11) pull once before the start-up "
-    "scan knows the package uses PostHog and are never asked again: missing-identify shows only after an edit"
-)
 
 
 def _version(nvim: str) -> str:
@@ -217,9 +213,6 @@ def fresh_run(nvim: str, tmp_path_factory) -> NvimRun:
     return _run_nvim(nvim, root, [("app/login/actions.ts", "posthog/missing-identify")])
 
 
-def _expect_pull_race(request, run: NvimRun) -> None:
-    if run.pulls:  # not strict: a race, the scan may win it on a fast machine
-        request.applymarker(pytest.mark.xfail(strict=False, reason=PULL_RACE))
 
 
 def _diagnostic(entry: dict, code: str) -> dict | None:
@@ -250,16 +243,14 @@ def test_neovim_underlines_a_hardcoded_key_and_moves_it_to_the_environment(app_r
     assert first is not None and 0 < first < RUN_TIMEOUT_S
 
 
-def test_neovim_underlines_a_login_that_does_not_identify_the_user(app_run: NvimRun, request):
-    _expect_pull_race(request, app_run)
+def test_neovim_underlines_a_login_that_does_not_identify_the_user(app_run: NvimRun):
     missing = _diagnostic(app_run.file("app/login/actions.ts"), "posthog/missing-identify")
     assert missing, app_run.explain()
     assert missing["source"] == "posthog" and missing["severity"] == 2
     assert "identify" in missing["message"] and missing["lnum"] == 7  # the signInWithPassword line
 
 
-def test_neovim_quick_fix_identifies_the_user_after_login_and_saves_the_file(app_run: NvimRun, request):
-    _expect_pull_race(request, app_run)
+def test_neovim_quick_fix_identifies_the_user_after_login_and_saves_the_file(app_run: NvimRun):
     login = app_run.file("app/login/actions.ts")
     titles = [a["title"] for a in login.get("code_actions", [])]
     assert login["ok"], app_run.explain()
@@ -272,14 +263,11 @@ def test_neovim_quick_fix_identifies_the_user_after_login_and_saves_the_file(app
     assert login["cleared"] and not _diagnostic({"diagnostics": login["diagnostics_after"]}, "posthog/missing-identify")
 
 
-def test_neovim_underlines_missing_identify_in_an_app_with_only_posthog_js(fresh_run: NvimRun, request):
-    _expect_pull_race(request, fresh_run)
+def test_neovim_underlines_missing_identify_in_an_app_with_only_posthog_js(fresh_run: NvimRun):
     missing = _diagnostic(fresh_run.file("app/login/actions.ts"), "posthog/missing-identify")
     assert missing and missing["source"] == "posthog", fresh_run.explain()
 
 
-@pytest.mark.xfail(strict=True, reason="Neovim (0.7 to 0.11) announces workspaceEdit.resourceOperations but not "
-                   "documentChanges, so features/capabilities.py offers no fix that creates lib/posthog-server.ts")
 def test_neovim_identify_fix_creates_the_server_client_in_an_app_with_only_posthog_js(fresh_run: NvimRun):
     login = fresh_run.file("app/login/actions.ts")
     assert login["ok"], fresh_run.explain()

@@ -65,7 +65,8 @@ async def initialize(
     capabilities: types.ClientCapabilities | None = None,
 ) -> types.InitializeResult:
     """Initialise like VS Code and wait until the start-up scan is over (so its re-check is not mistaken for ours)."""
-    opts = {"diagnosticsDelay": 0, **(options or {})}
+    # no MCP guidance server unless a test asks for it: each would cost a process start (tests/lsp/test_lsp_guidance)
+    opts = {"diagnosticsDelay": 0, "mcp": {"mode": "off"}, **(options or {})}
     result = await client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities or pytest_lsp.client_capabilities("visual-studio-code"),

@@ -1,4 +1,4 @@
-"""Other editors: Neovim 0.11 (pull diagnostics, UTF-8 positions, plain `changes` edits) and Emacs 29 (UTF-32)."""
+"""Other editors: Neovim 0.11 (pull diagnostics, UTF-8 positions) and Emacs 29 (UTF-32 positions)."""
 
 from __future__ import annotations
 
@@ -47,5 +47,4 @@ async def test_positions_follow_the_negotiated_encoding(client: LanguageClient, 
     edits = fix.edit.changes[uri] if fix.edit.changes else fix.edit.document_changes[0].edits
     assert [(e.range, e.new_text) for e in edits] == [(key.range, "process.env.POSTHOG_PROJECT_TOKEN")]
     if encoding == "utf-8":
-        assert fix.edit.document_changes is None  # Neovim applies plain `changes`
-        assert client.published == []  # and pulls instead of being pushed to
+        assert client.published == []  # Neovim 0.11 pulls instead of being pushed to

