@@ -90,7 +90,8 @@ def pct(xs: list[float], p: float) -> float:
 
 
 async def run(
-    rounds: int, lines: int, profile: str | None = None, bare: bool = False, server_script: str | None = None
+    rounds: int, lines: int, profile: str | None = None, bare: bool = False, server_script: str | None = None,
+    init_options: dict | None = None, settle: float = 0.0,
 ) -> dict:
     root = Path(tempfile.mkdtemp(prefix="phlsp-bench-"))
     (root / "package.json").write_text('{"dependencies": {"next": "15.3.0", "posthog-js": "1.449.2"}}')
@@ -132,7 +133,7 @@ async def run(
     # debounce off: the figure is the server's own work; an editor adds posthog.diagnosticsDelay (150 ms) on top
     await client.initialize_async(types.InitializeParams(
         capabilities=types.ClientCapabilities() if bare else EDITOR_CAPABILITIES, root_uri=root.as_uri(),
-        initialization_options={"diagnosticsDelay": 0}))
+        initialization_options={"diagnosticsDelay": 0, **(init_options or {})}))
     startup_ms = (time.perf_counter() - t0) * 1000
     client.initialized(types.InitializedParams())
 
@@ -141,6 +142,8 @@ async def run(
     client.text_document_did_open(types.DidOpenTextDocumentParams(
         text_document=types.TextDocumentItem(uri=uri, language_id="typescript", version=1, text=text)))
     await asyncio.wait_for(waiters[1], 30)
+    if settle:  # let start-up work (guidance prefetch, workspace scan) finish, as it does before a user types
+        await asyncio.sleep(settle)
 
     pid = client._server.pid  # type: ignore[union-attr]  # pygls keeps the process it started
     change_ms: list[float] = []
@@ -230,12 +233,16 @@ def main() -> None:
     ap.add_argument("--profile", metavar="FILE", help="run the server under cProfile, writing FILE on exit")
     ap.add_argument("--bare-client", action="store_true", help="declare no client capabilities (eager code actions)")
     ap.add_argument("--server-script", metavar="FILE", help="run FILE instead of `python -m lsp_server`")
+    ap.add_argument("--init-options", type=json.loads, default={}, metavar="JSON",
+                    help='more initializationOptions, e.g. \'{"mcp": {"mode": "off"}}\'')
+    ap.add_argument("--settle", type=float, default=0.0, metavar="S", help="wait S seconds after didOpen")
     ap.add_argument("--startup-only", type=int, metavar="N", help="only time launch → initialize result, N times")
     args = ap.parse_args()
     if args.startup_only:
         print(json.dumps(asyncio.run(startup(args.startup_only)), indent=2))
         return
-    result = asyncio.run(run(args.rounds, args.lines, args.profile, args.bare_client, args.server_script))
+    result = asyncio.run(run(args.rounds, args.lines, args.profile, args.bare_client, args.server_script,
+                             args.init_options, args.settle))
     print(json.dumps(result, indent=2))
 
 

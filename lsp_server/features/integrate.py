@@ -64,6 +64,34 @@ def _unsaved(ls: PosthogServer, root: Path, plan: IntegrationPlan) -> list[str]:
     return dirty
 
 
+def _current_text(ls: PosthogServer, root: Path, path: str) -> str:
+    snap = ls.snapshot(ls.uri_for(path))
+    if snap is not None:
+        return snap.text
+    try:
+        return (root / path).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+async def _applied_groups(ls: PosthogServer, root: Path, plan: IntegrationPlan) -> dict[str, set[str]]:
+    """Which event groups the editor really applied (the preview lets the user untick any): group → files.
+
+    A group counts when the text it inserts is now in its file, as the editor holds it or on disk.
+    """
+    from ..agent.workspace_edit_plan import to_edit_plan
+
+    await asyncio.sleep(0.2)  # the editor's didChange for what it applied arrives right after its answer
+    applied: dict[str, set[str]] = {}
+    for doc in to_edit_plan(plan).documents:
+        text = _current_text(ls, root, doc.path)
+        for change in doc.changes:
+            inserted = change.new_text.strip()
+            if inserted and inserted in text:
+                applied.setdefault(change.group, set()).add(doc.path)
+    return applied
+
+
 async def integrate(ls: PosthogServer, *args: Any) -> dict[str, Any]:
     """Arguments: none, or the package folder to integrate (monorepos)."""
     package = args[0] if args and isinstance(args[0], str) and args[0] else None
@@ -132,14 +160,19 @@ async def integrate(ls: PosthogServer, *args: Any) -> dict[str, Any]:
     if not result.applied:
         end("Not applied")
         return {"applied": False, "reason": result.failure_reason or "the editor did not apply the edit"}
+    applied = await _applied_groups(ls, root, plan)
+    if not applied:
+        end("Nothing was applied")
+        return {"applied": False, "reason": "no change was applied (none was ticked in the preview)"}
     facts = RunFacts("lsp")
     options = IntegrateOptions(root=root, yes=True, region=str(getattr(ls.settings, "region", None) or "us"),
                                host=getattr(ls.settings, "host", None) or None)
     await loop.run_in_executor(ls.thread_pool, set_env, root, plan, options, facts)
-    events = [e.event_name for e in plan.events_plan]
-    end(f"{len(events)} event(s) planned in {len(plan.edited)} file(s)")
-    log.info("Integrate PostHog applied: %d file(s), %d event(s)", len(plan.edited), len(events))
-    return {"applied": True, "files": [c.path for c in plan.edited], "events": events,
+    events = [e.event_name for e in plan.events_plan if e.event_name in applied]
+    files = sorted({path for group, paths in applied.items() for path in paths})
+    end(f"{len(events)} event(s) added in {len(files)} file(s)")
+    log.info("Integrate PostHog applied: %d file(s), %d event(s)", len(files), len(events))
+    return {"applied": True, "files": files, "events": events,
             "set_variables": sorted(set(facts.missing_key)), "env": facts.env, "notes": plan.notes}
 
 

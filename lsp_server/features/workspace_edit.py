@@ -107,7 +107,9 @@ def to_workspace_edit(
                 text_edits.append(types.TextEdit(range=rng, new_text=new_text))
         if creates:
             options = types.CreateFileOptions(overwrite=False, ignore_if_exists=True)
-            document_changes.append(types.CreateFile(uri=uri, options=options))
+            # annotated too, so a file whose changes the user unticks in the preview is not created empty
+            group = next(e.group for e in edits if e.create_file) if annotated else None
+            document_changes.append(types.CreateFile(uri=uri, options=options, annotation_id=group))
         identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
         document_changes.append(types.TextDocumentEdit(text_document=identifier, edits=text_edits))
         changes[uri] = [types.TextEdit(range=e.range, new_text=e.new_text) for e in text_edits]

@@ -70,6 +70,7 @@ class GuidanceClient:
         self._enabled = enabled
         self.fallback = Catalog(skills_root or bundled_skills_root(), self.root / OVERRIDE_DIR)
         self._cache: dict[str, str] = {}
+        self._missing: dict[str, str | None] = {}  # URIs the server has no resource for → the bundle's answer, kept
         self._lock = threading.Lock()
         self._status = "starting"
         self._offline_reported = False
@@ -123,6 +124,8 @@ class GuidanceClient:
         with self._lock:
             if uri in self._cache:
                 return self._cache[uri]
+            if uri in self._missing:  # the planner probes variants that do not exist: ask once, not per edit
+                return self._missing[uri]
         got = self.fallback.read(uri)
         text = got[0] if got else None
         if self.connected:
@@ -240,6 +243,7 @@ class GuidanceClient:
         listed = await asyncio.wait_for(session.list_resources(), REQUEST_TIMEOUT)
         wanted = [str(r.uri) for r in listed.resources if str(r.uri).startswith(self._prefetch)]
         with self._lock:
+            self._missing.clear()  # the list changed: a resource that was missing may exist now
             stale = [u for u in self._cache if u.startswith(self._prefetch) and u not in wanted and
                      not any(w.startswith(u + ".") for w in wanted)]
             for uri in stale:
@@ -271,10 +275,13 @@ class GuidanceClient:
             log.debug("guidance: cannot read %s: %s", uri, _describe(exc))
             if getattr(exc, "code", None) != INVALID_PARAMS:  # a lost connection keeps the last good text
                 return False
+            got = self.fallback.read(uri)
             with self._lock:  # the server says it no longer exists
+                self._missing[uri] = got[0] if got else None
                 return self._cache.pop(uri, None) is not None
         text = "".join(getattr(c, "text", "") or "" for c in result.contents)
         with self._lock:
+            self._missing.pop(uri, None)
             changed = self._cache.get(uri) != text
             self._cache[uri] = text
         if subscribe:

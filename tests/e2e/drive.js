@@ -1,6 +1,8 @@
 // Drives a real VS Code workbench (code-server) with playwright-core and Debian's chromium, as a user would:
 // for each scenario, open the file, wait for the PostHog warning, apply the quick fix, save, and check the file
-// on disk. Then open the status bar menu and run "PostHog: Scan workspace". Screenshots go to SHOT_DIR.
+// on disk. Then open the status bar menu, run "PostHog: Scan workspace" and set the project API key (E2E_COMMON=0
+// skips these). The "integrate" scenario runs "PostHog: Integrate PostHog" through the Refactor Preview and checks
+// the files on disk. Screenshots go to SHOT_DIR.
 //
 // Usage: node drive.js URL WORKSPACE SHOT_DIR RESULT_JSON
 // Env: CHROMIUM_PATH (default: `command -v chromium`), E2E_SCENARIOS (names from SCENARIOS, space separated;
@@ -16,7 +18,7 @@ const { chromium } = require('playwright-core');
 const SCENARIOS = {
     // The configured Python lacks the server: the notification offers a private environment; accept it.
     'private-env': {
-        action: async (page, shot) => {
+        action: async ({ page, shot }) => {
             const button = page.locator('.notifications-toasts .monaco-button', { hasText: 'Create a private environment' });
             await button.first().waitFor({ timeout: 60000 });
             await shot('private-env-1-notification');
@@ -34,7 +36,138 @@ const SCENARIOS = {
         fix: /identify/i,
         expect: /posthog\.identify\(/,
     },
+    // "PostHog: Integrate PostHog" on the untouched app: refused while a file is unsaved, then one edit shown
+    // in the Refactor Preview, applied, saved; the files and the env file are checked on disk. It changes
+    // files, so it runs last (its own session in run.sh).
+    integrate: { action: integrate },
 };
+
+/** Runs "Integrate PostHog" as a user would and checks what lands on disk. */
+async function integrate({ page, shot, palette, mark, ms, workspace, record }) {
+    const toast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text });
+    const clear = () => palette('>', 'Notifications: Clear All Notifications');
+    const action = 'app/login/actions.ts';
+
+    // An unsaved change in a file the integration edits: the server refuses and names the file.
+    await palette('', action, path.basename(action));
+    const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+    await editor.locator('.squiggly-warning').first().waitFor({ timeout: DIAGNOSTICS_TIMEOUT });
+    mark('integrate: diagnostics rendered in the login action');
+    record.diagnosticsMs = ms();
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n// draft');
+    await page.locator('.tab.active.dirty').waitFor({ timeout: 10000 });
+    await palette('>', 'PostHog: Integrate PostHog');
+    const refusal = toast(/save these files first: app\/login\/actions\.ts/);
+    await refusal.first().waitFor({ timeout: 60000 });
+    record.refusal = (await refusal.first().innerText()).trim();
+    mark(`integrate: refused while unsaved: ${record.refusal.split('\n')[0]}`);
+    await shot('integrate-1-refused-unsaved');
+    await palette('>', 'File: Revert File');
+    await page.locator('.tab.active.dirty').waitFor({ state: 'detached', timeout: 10000 });
+    await clear();
+
+    // The whole integration as one edit in the Refactor Preview; "Apply" accepts every change.
+    const started = ms();
+    await palette('>', 'PostHog: Integrate PostHog');
+    const preview = page.locator('.bulk-edit-panel');
+    await preview.locator('.monaco-list-row').first().waitFor({ timeout: 120000 });
+    await page.waitForTimeout(500);  // let the tree fill in
+    record.previewMs = ms() - started;
+    record.previewRows = (await preview.locator('.monaco-list-row').allInnerTexts()).map((t) => t.trim());
+    mark(`integrate: refactor preview shown after ${record.previewMs} ms (${record.previewRows.length} rows)`);
+    await shot('integrate-2-refactor-preview');
+    // VS Code starts every change marked needsConfirmation unticked: tick them all, as the user reviews them.
+    const unticked = preview.locator('.edit-checkbox:not(.checked)');
+    record.untickedAtFirst = await unticked.count();
+    for (let i = 0; i < 40 && await unticked.count() > 0; i++) {
+        await unticked.first().click();
+        await page.waitForTimeout(150);
+    }
+    if (await unticked.count() > 0) {
+        throw new Error('integrate: could not tick every change in the refactor preview');
+    }
+    mark(`integrate: ticked the changes (${record.untickedAtFirst} unticked at first)`);
+    await shot('integrate-2b-refactor-preview-ticked');
+    const applyClicked = ms();
+    await preview.locator('.buttons .monaco-button', { hasText: /^Apply$/ }).first().click();
+    const done = toast(/PostHog: (integrated|Integrate PostHog:)/);
+    await done.first().waitFor({ timeout: 60000 });
+    record.message = (await done.first().innerText()).trim();
+    record.applyMs = ms() - applyClicked;
+    record.commandToResultMs = ms() - started;
+    mark(`integrate: answered ${record.applyMs} ms after Apply: ${record.message.split('\n')[0]}`);
+    await shot('integrate-3-result');
+    if (!/PostHog: integrated/.test(record.message)) {
+        throw new Error(`integrate: not applied: ${record.message}`);
+    }
+    await palette('>', 'File: Save All');
+    await page.locator('.tab.dirty').first().waitFor({ state: 'detached', timeout: 15000 }).catch(() => undefined);
+    mark('integrate: saved all');
+    await shot('integrate-4-saved');
+
+    // On disk: the event plan, a capture in the login action with its client module, env names without values.
+    const read = (rel) => (fs.existsSync(path.join(workspace, rel)) ? fs.readFileSync(path.join(workspace, rel), 'utf8') : null);
+    const after = {};
+    const deadline = Date.now() + 10000;
+    for (;;) {
+        for (const rel of [action, '.posthog-events.json', '.env.local', 'lib/posthog-server.ts', 'instrumentation-client.ts']) {
+            after[rel] = read(rel);
+        }
+        if (/posthog\.capture\(/.test(after[action] || '') || Date.now() > deadline) {
+            break;
+        }
+        await page.waitForTimeout(250);
+    }
+    record.after = after;
+    const fail = (why) => {
+        throw new Error(`integrate: ${why}`);
+    };
+    let events;
+    try {
+        events = JSON.parse(after['.posthog-events.json']);
+    } catch {
+        fail(`.posthog-events.json is missing or not JSON:\n${after['.posthog-events.json']}`);
+    }
+    if (!Array.isArray(events) || !events.some((e) => e.event_name === 'user_logged_in')) {
+        fail(`.posthog-events.json has no user_logged_in event:\n${after['.posthog-events.json']}`);
+    }
+    if (!/posthog\.capture\(\{[\s\S]*event: 'user_logged_in'/.test(after[action] || '')) {
+        fail(`${action} on disk has no capture of user_logged_in:\n${after[action]}`);
+    }
+    const imported = /import \{ posthog \} from '([^']+)'/.exec(after[action])?.[1];
+    const clientModule = imported && (imported.startsWith('@/') ? imported.slice(2) : path.join(path.dirname(action), imported));
+    if (!clientModule || !['.ts', '.js', '.tsx'].some((ext) => read(clientModule + ext) !== null)) {
+        fail(`${action} imports a PostHog client module that does not exist: ${imported}`);
+    }
+    for (const name of ['actions.ts', '.posthog-events.json']) {
+        if (!record.previewRows.some((row) => row.includes(name))) {
+            fail(`the refactor preview does not list ${name}: ${record.previewRows.join(' | ')}`);
+        }
+    }
+    const env = after['.env.local'] || '';
+    for (const name of ['NEXT_PUBLIC_POSTHOG_KEY', 'NEXT_PUBLIC_POSTHOG_HOST']) {
+        if (!new RegExp(`^${name}=`, 'm').test(env)) {
+            fail(`.env.local does not name ${name}:\n${env}`);
+        }
+    }
+    if (!/^NEXT_PUBLIC_POSTHOG_KEY=["']?["']?\s*$/m.test(env) || /phc_/.test(env)) {
+        fail(`.env.local holds a key value:\n${env}`);
+    }
+
+    // A second run finds everything in place and changes nothing.
+    await clear();
+    await palette('>', 'PostHog: Integrate PostHog');
+    const again = toast(/PostHog: (integrated|Integrate PostHog:)/);
+    await again.first().waitFor({ timeout: 60000 });
+    record.secondRun = (await again.first().innerText()).trim();
+    mark(`integrate: second run: ${record.secondRun.split('\n')[0]}`);
+    await shot('integrate-5-second-run');
+    if (!/already integrated/.test(record.secondRun) || await page.locator('.bulk-edit-panel .monaco-list-row').count() > 0) {
+        fail(`a second run did not say it is already integrated: ${record.secondRun}`);
+    }
+}
 
 const [url, workspace, shotDir, resultPath] = process.argv.slice(2);
 if (!resultPath) {
@@ -122,7 +255,7 @@ async function main() {
             const record = { file: scenario.file, ok: false };
             result.scenarios[name] = record;
             if (scenario.action) {
-                await scenario.action(page, shot);
+                await scenario.action({ page, shot, palette, mark, ms, workspace, record });
                 mark(`${name}: done`);
                 record.ok = true;
                 continue;
@@ -177,6 +310,10 @@ async function main() {
             record.ok = true;
         }
 
+        if (process.env.E2E_COMMON === '0') {
+            result.ok = true;
+            return;
+        }
         // The status bar item opens the PostHog menu; "Scan workspace" answers with a notification.
         await status.first().click();
         await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Scan workspace' }).waitFor({ timeout: 10000 });
@@ -189,15 +326,6 @@ async function main() {
         result.scanMessage = (await toast.first().innerText()).trim();
         mark(`scan workspace answered: ${result.scanMessage.split('\n')[0]}`);
         await shot('scan');
-
-        // Integrate: the server runs it, or the client says clearly that this server cannot yet.
-        await palette('>', 'Notifications: Clear All Notifications');
-        await palette('>', 'PostHog: Integrate PostHog');
-        const answer = page.locator('.notifications-toasts .notification-toast', { hasText: /PostHog: (?!Integrate PostHog…)/ });
-        await answer.first().waitFor({ timeout: 120000 });
-        result.integrateMessage = (await answer.first().innerText()).trim();
-        mark(`integrate answered: ${result.integrateMessage.split('\n')[0]}`);
-        await shot('integrate');
 
         // An API key goes to secret storage (masked input) and restarts the server with it in its environment.
         if (process.env.E2E_PROJECT_KEY) {
@@ -216,6 +344,9 @@ async function main() {
         }
         result.ok = true;
     } finally {
+        if (!result.ok) {
+            await shot('failure').catch(() => undefined);
+        }
         result.timings.total = ms();
         fs.writeFileSync(resultPath, JSON.stringify(result, null, 2));
         await browser.close();

@@ -33,11 +33,24 @@ def _apply_to_disk(edit: types.WorkspaceEdit) -> None:
             path.write_text(apply_text_edits(path.read_text(), change.edits))
 
 
+def _editor_applies_to_disk(client: LanguageClient, really: bool = True) -> None:
+    """The editor applies the edit when the user presses Apply (`really=False`: every change was unticked)."""
+    del client.protocol.fm.features[types.WORKSPACE_APPLY_EDIT]
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        client.applied_edits.append(params)
+        if really:
+            _apply_to_disk(params.edit)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+
 async def test_integrate_command_sends_one_previewable_edit_and_a_second_run_adds_nothing(
     client: LanguageClient, tmp_path: Path
 ):
     root = tmp_path / "shop"
     shutil.copytree(APP, root)
+    _editor_applies_to_disk(client)
     await initialize(client, root)
     result = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="posthog.integrate", arguments=[]))
@@ -57,7 +70,6 @@ async def test_integrate_command_sends_one_previewable_edit_and_a_second_run_add
         if isinstance(change, types.TextDocumentEdit):
             assert all(e.annotation_id in annotations for e in change.edits)
 
-    _apply_to_disk(edit)
     plan = json.loads((root / ".posthog-events.json").read_text())
     assert {e["event_name"] for e in plan} == set(result["events"])
     assert (root / ".env").read_text().startswith("POSTHOG_PROJECT_TOKEN=")  # the variable, still empty
@@ -89,3 +101,18 @@ async def test_integrate_refuses_while_an_open_file_has_unsaved_changes(client: 
         types.ExecuteCommandParams(command="posthog.integrate", arguments=[]))
     assert not result["applied"] and "save these files first: app.py" in result["reason"]
     assert client.applied_edits == []
+
+
+async def test_nothing_ticked_in_the_preview_is_reported_and_no_env_file_is_written(
+    client: LanguageClient, tmp_path: Path
+):
+    root = tmp_path / "shop"
+    shutil.copytree(APP, root)
+    _editor_applies_to_disk(client, really=False)
+    await initialize(client, root)
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="posthog.integrate", arguments=[]))
+    assert not result["applied"] and "none was ticked" in result["reason"]
+    assert not (root / ".env").exists()
+    creates = [c for c in client.applied_edits[0].edit.document_changes if isinstance(c, types.CreateFile)]
+    assert creates and all(c.annotation_id for c in creates)  # unticking a group also skips its new files

@@ -173,3 +173,20 @@ def test_a_read_lost_with_the_connection_keeps_the_cached_text_but_a_missing_res
     assert guidance.get(URI) == "last good"
     assert asyncio.run(guidance._fetch_one(Session(INVALID_PARAMS), URI, False)) is True
     assert URI not in guidance.cached()
+
+
+def test_a_snippet_the_server_does_not_have_is_asked_for_once_not_on_every_code_action(workspace, skills_copy):
+    guidance = GuidanceClient(workspace, skills_root=skills_copy).start()
+    asked: list[str] = []
+    submit = guidance._submit
+    guidance._submit = lambda kind, payload: (asked.append(payload), submit(kind, payload))  # type: ignore[method-assign]
+    try:
+        assert guidance.wait_ready(30), guidance.status
+        missing = "posthog://snippets/node/no-such-snippet.server.ts.tmpl"
+        assert guidance.get(missing) is None
+        _until(lambda: missing in guidance._missing)  # the server answered: no such resource
+        for _ in range(5):  # the planner probes the same variants on every request
+            assert guidance.get(missing) is None
+        assert asked.count(missing) == 1
+    finally:
+        guidance.stop()

@@ -14,11 +14,12 @@ export function describeResult(result: unknown, fallback: string): string {
     }
     if (result && typeof result === 'object') {
         const fields = result as Record<string, unknown>;
-        for (const key of ['message', 'summary']) {
-            const value = fields[key];
-            if (typeof value === 'string' && value.trim()) {
-                return value.trim();
-            }
+        if (typeof fields.message === 'string' && fields.message.trim()) {
+            return fields.message.trim();
+        }
+        // A summary is what was found ("1 flow(s) ... in 6 file(s)"): say which command found it.
+        if (typeof fields.summary === 'string' && fields.summary.trim()) {
+            return `${fallback}: ${fields.summary.trim()}`;
         }
         // A scan result (JSON v1): count what it found.
         const counts = ['files', 'flows', 'findings']
@@ -38,6 +39,35 @@ export function describeResult(result: unknown, fallback: string): string {
 export function resultError(result: unknown): string | undefined {
     const error = result && typeof result === 'object' ? (result as Record<string, unknown>).error : undefined;
     return typeof error === 'string' && error.trim() ? error.trim() : undefined;
+}
+
+/** What the user is told after "Integrate PostHog"; undefined when the result is not an integration result. */
+export function describeIntegration(result: unknown): { text: string; warning: boolean } | undefined {
+    if (!result || typeof result !== 'object' || typeof (result as Record<string, unknown>).applied !== 'boolean') {
+        return undefined;
+    }
+    const fields = result as Record<string, unknown>;
+    const list = (key: string) => (Array.isArray(fields[key]) ? (fields[key] as unknown[]).map(String) : []);
+    const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+    if (!fields.applied) {
+        const reason = typeof fields.reason === 'string' && fields.reason.trim() ? fields.reason.trim() : 'nothing was changed';
+        const quiet = /^(already integrated|cancelled)/.test(reason);
+        return { text: `Integrate PostHog: ${reason}`, warning: !quiet };
+    }
+    const events = list('events');
+    const parts = [`integrated ${plural(events.length, 'event')} in ${plural(list('files').length, 'file')}`];
+    if (events.length > 0) {
+        parts[0] += ` (${events.join(', ')})`;
+    }
+    const unset = list('set_variables');
+    if (unset.length > 0) {
+        parts.push(`set ${unset.join(', ')} to your project token`);
+    }
+    const notes = list('notes');
+    if (notes.length > 0) {
+        parts.push(`${plural(notes.length, 'TODO')} to review: ${notes.join(' ')}`);
+    }
+    return { text: parts.join('; '), warning: false };
 }
 
 /** Runs a server command with progress, or says clearly why it cannot run. */
@@ -66,8 +96,16 @@ async function runServerCommand(server: PosthogServer, command: string, title: s
             );
             return;
         }
+        const integration = describeIntegration(outcome.result);
         const error = resultError(outcome.result);
-        if (error) {
+        if (integration) {
+            const text = `PostHog: ${integration.text}`;
+            if (integration.warning) {
+                vscode.window.showWarningMessage(text);
+            } else {
+                vscode.window.showInformationMessage(text);
+            }
+        } else if (error) {
             vscode.window.showWarningMessage(`PostHog: “${title}”: ${error}`);
         } else {
             vscode.window.showInformationMessage(`PostHog: ${describeResult(outcome.result, done)}`);

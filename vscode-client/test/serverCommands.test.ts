@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as vscode from 'vscode';
 import { BaseLanguageClient } from 'vscode-languageclient/node';
-import { describeResult, resultError } from '../src/commands';
+import { describeIntegration, describeResult, resultError } from '../src/commands';
 import { ServerCommandsFeature } from '../src/serverCommands';
 
 const registry = (vscode as unknown as { __commands: Map<string, (...args: unknown[]) => unknown> }).__commands;
@@ -44,10 +44,36 @@ test('a server without the command is told apart from one that has it', () => {
 
 test('command results are summarised for the user', () => {
     assert.equal(describeResult('3 files changed', 'done'), '3 files changed');
-    assert.equal(describeResult({ summary: 'Added identify to login' }, 'done'), 'Added identify to login');
+    assert.equal(describeResult({ message: 'Added identify to login' }, 'done'), 'Added identify to login');
+    assert.equal(
+        describeResult({ version: 1, flows: [{}], summary: '1 package(s), 1 flow(s) (0 untracked)' }, 'Workspace scanned'),
+        'Workspace scanned: 1 package(s), 1 flow(s) (0 untracked)',
+    );
     assert.equal(describeResult({ version: 1 }, 'workspace scanned'), 'workspace scanned');
     assert.equal(describeResult(null, 'done'), 'done');
     assert.equal(describeResult({ version: 1, flows: [{}, {}], findings: [{}] }, 'Workspace scanned'), 'Workspace scanned: 2 flows, 1 finding');
     assert.equal(resultError({ version: 1, error: 'no workspace folder is open' }), 'no workspace folder is open');
     assert.equal(resultError({ version: 1, flows: [] }), undefined);
+});
+
+test('after Integrate PostHog the user is told what changed, which variable to set, or why nothing changed', () => {
+    const done = describeIntegration({
+        applied: true,
+        files: ['app/login/actions.ts', '.posthog-events.json'],
+        events: ['user_logged_in'],
+        set_variables: ['NEXT_PUBLIC_POSTHOG_KEY'],
+        env: ['`NEXT_PUBLIC_POSTHOG_KEY` set in `.env.local` (empty: set it to your project token)'],
+        notes: [],
+    });
+    assert.deepEqual(done, {
+        text: 'integrated 1 event in 2 files (user_logged_in); set NEXT_PUBLIC_POSTHOG_KEY to your project token',
+        warning: false,
+    });
+    assert.deepEqual(describeIntegration({ applied: false, reason: 'save these files first: app/login/actions.ts' }), {
+        text: 'Integrate PostHog: save these files first: app/login/actions.ts',
+        warning: true,
+    });
+    assert.equal(describeIntegration({ applied: false, reason: 'already integrated: nothing to add', events: 0 })?.warning, false);
+    assert.match(describeIntegration({ applied: true, files: ['a.ts'], events: [], notes: ['a.ts:3: TODO x'] })!.text, /1 TODO to review: a\.ts:3/);
+    assert.equal(describeIntegration({ version: 1, flows: [] }), undefined);
 });
