@@ -33,7 +33,12 @@ _LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 def _lsp_lines(document: TextDocument) -> tuple[str, ...]:
     """Only CRLF, CR and LF end a line in LSP; `str.splitlines`, pygls' choice, also splits on form feeds etc."""
-    return tuple(_LSP_LINE.findall(document.source))
+    source = document.source
+    if "\r" in source:
+        return tuple(_LSP_LINE.findall(source))
+    parts = source.split("\n")  # LF only: the same lines, ~3x faster than the regex on every keystroke
+    last = parts.pop()
+    return (*(part + "\n" for part in parts), *((last,) if last else ()))
 
 
 def register(server: PosthogServer) -> None:

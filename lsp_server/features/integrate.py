@@ -15,18 +15,16 @@ import asyncio
 import logging
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from ..agent.pipeline import IntegrationPlan, plan_integration
-from ..agent.report import RunFacts
-from ..agent.run import IntegrateOptions, set_env
-from ..agent.workspace_edit_plan import Cancelled
-from ..analysis.scan import scan
 from ..edits import PlannedEdit
 from .session import PosthogServer
 from .workspace_edit import to_workspace_edit
+
+if TYPE_CHECKING:  # the workflow is imported when the command runs, not at start-up
+    from ..agent.pipeline import IntegrationPlan
 
 log = logging.getLogger(__name__)
 INTEGRATE = "posthog.integrate"
@@ -94,6 +92,12 @@ async def _applied_groups(ls: PosthogServer, root: Path, plan: IntegrationPlan) 
 
 async def integrate(ls: PosthogServer, *args: Any) -> dict[str, Any]:
     """Arguments: none, or the package folder to integrate (monorepos)."""
+    from ..agent.pipeline import plan_integration
+    from ..agent.report import RunFacts
+    from ..agent.run import IntegrateOptions, set_env
+    from ..agent.workspace_edit_plan import Cancelled
+    from ..analysis.scan import scan
+
     package = args[0] if args and isinstance(args[0], str) and args[0] else None
     root = ls.root
     if root is None:

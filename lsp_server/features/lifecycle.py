@@ -8,6 +8,7 @@ and every open file is re-checked when it does.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import shlex
 from typing import Any
@@ -71,6 +72,11 @@ def start_guidance(ls: PosthogServer) -> None:
         log.info("guidance changed (%d resource(s)): refreshing fixes and lenses", len(uris))
         diagnostics.refresh_all(ls)
 
+    def guidance_status(status: str) -> None:
+        log.info("guidance: %s", status)
+        if status.startswith("connected"):  # mcp and the prefetched skills live as long as the server: freezing
+            gc.freeze()  # them keeps full collections (pauses between keystrokes) from re-scanning them
+
     if ls.root is None:
         return
     ls.guidance = GuidanceClient(
@@ -78,7 +84,7 @@ def start_guidance(ls: PosthogServer) -> None:
         command=command if mode == "command" and command else None,
         url=str(config.get("url")) if mode == "url" and config.get("url") else None,
         on_change=changed,
-        on_status=lambda status: log.info("guidance: %s", status),
+        on_status=guidance_status,
         callback_loop=loop,
         enabled=mode != "off",
     ).start()
