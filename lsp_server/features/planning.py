@@ -77,13 +77,34 @@ async def _in_pool(ls: PosthogServer, fn: Callable[..., list[PlannedEdit]], *arg
         return []
 
 
+_PLAN_CACHE_SIZE = 256
+
+
+async def _memo(ls: PosthogServer, snap: Snapshot, key: object, fn: Callable[..., list[PlannedEdit]], *args: Any):
+    """Editors ask for code actions on every cursor move: plan once per document version and settings/guidance
+    generation. A kept plan that creates a file is planned again once that file exists."""
+    if snap.version is None:
+        return await _in_pool(ls, fn, *args)
+    cache = ls.plan_cache
+    full = (snap.uri, snap.version, ls.generation, key)
+    planned = cache.get(full)
+    exists = _exists(ls)
+    if planned is not None and not any(e.create_file and exists(e.path) for e in planned):
+        return planned
+    planned = await _in_pool(ls, fn, *args)
+    if len(cache) >= _PLAN_CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[full] = planned
+    return planned
+
+
 async def track_flows(ls: PosthogServer, snap: Snapshot, flows: Sequence[Flow]) -> list[PlannedEdit]:
-    return await _in_pool(ls, _track, snap, ls, list(flows))
+    return await _memo(ls, snap, ("track", tuple(flows)), _track, snap, ls, list(flows))
 
 
 async def quick_fix(ls: PosthogServer, snap: Snapshot, finding: Finding) -> list[PlannedEdit]:
-    return await _in_pool(ls, _fix, snap, ls, finding)
+    return await _memo(ls, snap, ("fix", finding.code, finding.span, repr(finding.data)), _fix, snap, ls, finding)
 
 
 async def ignore(ls: PosthogServer, snap: Snapshot, finding: Finding) -> list[PlannedEdit]:
-    return await _in_pool(ls, _ignore, snap, finding)
+    return await _memo(ls, snap, ("ignore", finding.code, finding.span), _ignore, snap, finding)

@@ -58,6 +58,7 @@ class PosthogServer(LanguageServer):
         self.pending: dict[str, asyncio.Task[None]] = {}  # debounced diagnose task per document
         self.scanned = asyncio.Event()  # the start-up scan is over: packages (and PostHog setup) are known
         self.guidance: GuidanceClient | None = None  # snippets and docs through MCP, once started
+        self.plan_cache: dict[object, list[Any]] = {}  # planned edits per (uri, version, generation, request)
         self._scope: Scope | None = None  # for the root and the user's excludes
         self._analyses: dict[str, tuple[tuple[int | None, int, str], asyncio.Future[DocumentAnalysis]]] = {}
 

@@ -12,6 +12,7 @@ from lsp_helpers import (
     diagnostics_at,
     initialize,
     open_doc,
+    point,
     position_of,
     replace_doc,
     wait_for,
@@ -243,3 +244,22 @@ MANIFESTS = {"package.json": NEXT_PACKAGE, "requirements.txt": FLASK_REQUIREMENT
 
 def _last(client: LanguageClient, uri: str) -> types.PublishDiagnosticsParams:
     return [p for p in client.published if p.uri == uri][-1]
+
+
+async def test_a_repeated_code_action_is_planned_once_but_never_recreates_a_file_that_now_exists(
+    client: LanguageClient, tmp_path
+):
+    uri = await _next_login(client, tmp_path)
+    cursor = point(position_of(NEXT_LOGIN_ACTION, "export async function login").line + 1, 2)
+
+    async def creates() -> list[str]:
+        actions = await code_actions(client, uri, cursor)
+        track = next(a for a in actions if a.title.startswith("Track user_logged_in"))
+        return [c.uri for c in track.edit.document_changes if isinstance(c, types.CreateFile)]
+
+    module = tmp_path / "lib" / "posthog-server.ts"
+    assert await creates() == [module.as_uri()]
+    assert await creates() == [module.as_uri()]  # same version: the kept plan
+    module.parent.mkdir(parents=True)
+    module.write_text("import { PostHog } from 'posthog-node'\nexport const posthog = new PostHog('x')\n")
+    assert await creates() == []  # the module exists now: planned again, imported instead of created
