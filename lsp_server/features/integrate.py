@@ -25,6 +25,7 @@ from .workspace_edit import to_workspace_edit
 
 if TYPE_CHECKING:  # the workflow is imported when the command runs, not at start-up
     from ..agent.pipeline import IntegrationPlan
+    from ..agent.workspace_edit_plan import WorkspaceEditPlan
 
 log = logging.getLogger(__name__)
 INTEGRATE = "posthog.integrate"
@@ -32,11 +33,8 @@ STAGES = {"begin": "Finding the code that matters", "plan": "Planning the events
 
 
 
-def _planned_edits(plan: IntegrationPlan) -> list[PlannedEdit]:
+def _planned_edits(edit_plan: WorkspaceEditPlan) -> list[PlannedEdit]:
     """Every file change of the plan as edits against the file as it is on disk now."""
-    from ..agent.workspace_edit_plan import to_edit_plan
-
-    edit_plan = to_edit_plan(plan)
     labels = {group: note.label for group, note in edit_plan.annotations.items()}
     return [
         PlannedEdit(path=doc.path, span=change.span, new_text=change.new_text, label=labels[change.group],
@@ -72,16 +70,14 @@ def _current_text(ls: PosthogServer, root: Path, path: str) -> str:
         return ""
 
 
-async def _applied_groups(ls: PosthogServer, root: Path, plan: IntegrationPlan) -> dict[str, set[str]]:
+async def _applied_groups(ls: PosthogServer, root: Path, edit_plan: WorkspaceEditPlan) -> dict[str, set[str]]:
     """Which event groups the editor really applied (the preview lets the user untick any): group → files.
 
     A group counts when the text it inserts is now in its file, as the editor holds it or on disk.
     """
-    from ..agent.workspace_edit_plan import to_edit_plan
-
     await asyncio.sleep(0.2)  # the editor's didChange for what it applied arrives right after its answer
     applied: dict[str, set[str]] = {}
-    for doc in to_edit_plan(plan).documents:
+    for doc in edit_plan.documents:
         text = _current_text(ls, root, doc.path)
         for change in doc.changes:
             inserted = change.new_text.strip()
@@ -95,7 +91,7 @@ async def integrate(ls: PosthogServer, *args: Any) -> dict[str, Any]:
     from ..agent.pipeline import plan_integration
     from ..agent.report import RunFacts
     from ..agent.run import IntegrateOptions, set_env
-    from ..agent.workspace_edit_plan import Cancelled
+    from ..agent.workspace_edit_plan import Cancelled, to_edit_plan
     from ..analysis.scan import scan
 
     package = args[0] if args and isinstance(args[0], str) and args[0] else None
@@ -156,7 +152,8 @@ async def integrate(ls: PosthogServer, *args: Any) -> dict[str, Any]:
     if dirty:
         end("Save your open files first")
         return {"applied": False, "reason": f"save these files first: {', '.join(dirty)}"}
-    edit = to_workspace_edit(ls, _planned_edits(plan), None, confirm=True)
+    edit_plan = to_edit_plan(plan)  # once: what is sent and what is checked afterwards
+    edit = to_workspace_edit(ls, _planned_edits(edit_plan), None, confirm=True)
     if edit is None:
         end("Your editor cannot apply this edit")
         return {"applied": False, "reason": "the editor cannot create the new files this integration needs"}
@@ -164,7 +161,7 @@ async def integrate(ls: PosthogServer, *args: Any) -> dict[str, Any]:
     if not result.applied:
         end("Not applied")
         return {"applied": False, "reason": result.failure_reason or "the editor did not apply the edit"}
-    applied = await _applied_groups(ls, root, plan)
+    applied = await _applied_groups(ls, root, edit_plan)
     if not applied:
         end("Nothing was applied")
         return {"applied": False, "reason": "no change was applied (none was ticked in the preview)"}
