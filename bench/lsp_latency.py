@@ -1,6 +1,6 @@
 """LSP latency over stdio: start-up, didChange → publishDiagnostics, codeAction (p50/p99).
 
-    python bench/lsp_latency.py [--rounds 200] [--lines 2000] [--bare-client] [--profile FILE]
+    python bench/lsp_latency.py [--rounds 200] [--lines 2000] [--bare-client] [--profile FILE] [--edit-at top]
     python bench/lsp_latency.py --startup-only 7
 
 Starts `python -m lsp_server` as an editor would, opens a generated ~2,000-line TypeScript file with a
@@ -10,7 +10,8 @@ The client declares what VS Code/Neovim declare (versioned diagnostics, codeActi
 `--bare-client` declares nothing, which makes the server compute the "track all" edit eagerly). The debounce
 (`posthog.diagnosticsDelay`, 150 ms by default) is set to 0 so the figure is the server's work. Wall-clock
 latencies suffer from other load on the machine; `server_cpu_mean` (the server's CPU time per round, from
-/proc) does not.
+/proc) does not. Edits go near the end of the file by default; `--edit-at top` types above every function, so each
+keystroke moves all of them (the analysis must not rely on functions staying where they were).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -84,6 +86,18 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu_ms(pid: int) -> dict[int, float]:
+    """CPU time so far of each of the process's threads (the main thread's id is the pid)."""
+    out = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        out[int(task.name)] = (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
@@ -91,7 +105,7 @@ def pct(xs: list[float], p: float) -> float:
 
 async def run(
     rounds: int, lines: int, profile: str | None = None, bare: bool = False, server_script: str | None = None,
-    init_options: dict | None = None, settle: float = 0.0,
+    init_options: dict | None = None, settle: float = 0.0, edit_at: str = "end",
 ) -> dict:
     root = Path(tempfile.mkdtemp(prefix="phlsp-bench-"))
     (root / "package.json").write_text('{"dependencies": {"next": "15.3.0", "posthog-js": "1.449.2"}}')
@@ -148,7 +162,8 @@ async def run(
     pid = client._server.pid  # type: ignore[union-attr]  # pygls keeps the process it started
     change_ms: list[float] = []
     cpu_start = cpu_ms(pid)
-    line = text.count("\n") - 2
+    threads_start = thread_cpu_ms(pid)
+    line = {"end": text.count("\n") - 2, "middle": text.count("\n") // 2, "top": 3}[edit_at]
     for version in range(2, rounds + 2):
         fut = waiters[version] = loop.create_future()
         start = time.perf_counter()
@@ -160,6 +175,8 @@ async def run(
         change_ms.append((published[version] - start) * 1000)
 
     change_cpu = (cpu_ms(pid) - cpu_start) / rounds
+    threads_end = thread_cpu_ms(pid)
+    main_cpu = (threads_end.get(pid, 0.0) - threads_start.get(pid, 0.0)) / rounds  # event loop: JSON-RPC, edits
     flow_line = text.split("\n").index("export async function login(formData: FormData) {")
     cursor = types.Range(start=types.Position(flow_line + 2, 4), end=types.Position(flow_line + 2, 4))
 
@@ -193,13 +210,16 @@ async def run(
         "startup_to_initialize_ms": round(startup_ms, 1),
         "didChange_to_diagnostics_ms": {"p50": round(pct(change_ms, 50), 2), "p99": round(pct(change_ms, 99), 2),
                                         "mean": round(statistics.mean(change_ms), 2),
-                                        "server_cpu_mean": round(change_cpu, 2)},
+                                        "server_cpu_mean": round(change_cpu, 2),
+                                        "server_cpu_event_loop_mean": round(main_cpu, 2),
+                                        "server_cpu_other_threads_mean": round(change_cpu - main_cpu, 2)},
         "codeAction_ms": {"p50": round(pct(action_ms, 50), 2), "p99": round(pct(action_ms, 99), 2),
                           "mean": round(statistics.mean(action_ms), 2), "server_cpu_mean": round(action_cpu, 2)},
         "codeAction_after_edit_ms": {"p50": round(pct(after_edit_ms, 50), 2), "p99": round(pct(after_edit_ms, 99), 2),
                                      "mean": round(statistics.mean(after_edit_ms), 2)},
         "rounds": rounds,
         "client": "bare" if bare else "editor capabilities",
+        "edit_at": f"{edit_at} (line {line + 1})",
         "log_messages": len(logged),
         "log_sample": sorted(set(logged))[:3],
         "slowest_change_rounds": sorted(range(len(change_ms)), key=lambda i: -change_ms[i])[:5],
@@ -209,6 +229,10 @@ async def run(
 async def startup(repeats: int) -> dict:
     """Launch → initialize result, `repeats` times (fresh process each); the median is the figure."""
     root = Path(tempfile.mkdtemp(prefix="phlsp-bench-"))
+    # bytecode as an installed server has it (pip compiles at install): with PYTHONDONTWRITEBYTECODE set, a checkout
+    # would otherwise compile the recently edited modules from source at every start and time that instead
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "lsp_server")],
+                   capture_output=True, check=False)
     times: list[float] = []
     cpu: list[float] = []  # the server's CPU time when it answered: what start-up costs without the machine's load
     for _ in range(repeats):
@@ -222,8 +246,9 @@ async def startup(repeats: int) -> dict:
         client.exit(None)
         await client.stop()
     return {"startup_to_initialize_ms": {"median": round(statistics.median(times), 1), "min": round(min(times), 1),
-                                         "max": round(max(times), 1), "runs": repeats},
-            "server_cpu_ms_at_initialize": {"median": round(statistics.median(cpu), 1)}}
+                                         "max": round(max(times), 1), "p50": round(pct(times, 50), 1),
+                                         "p99": round(pct(times, 99), 1), "runs": repeats},
+            "server_cpu_ms_at_initialize": {"median": round(statistics.median(cpu), 1), "p99": round(pct(cpu, 99), 1)}}
 
 
 def main() -> None:
@@ -237,12 +262,14 @@ def main() -> None:
                     help='more initializationOptions, e.g. \'{"mcp": {"mode": "off"}}\'')
     ap.add_argument("--settle", type=float, default=0.0, metavar="S", help="wait S seconds after didOpen")
     ap.add_argument("--startup-only", type=int, metavar="N", help="only time launch → initialize result, N times")
+    ap.add_argument("--edit-at", choices=("end", "middle", "top"), default="end",
+                    help="where the timed edits type: near the end (default), the middle, or above every function")
     args = ap.parse_args()
     if args.startup_only:
         print(json.dumps(asyncio.run(startup(args.startup_only)), indent=2))
         return
     result = asyncio.run(run(args.rounds, args.lines, args.profile, args.bare_client, args.server_script,
-                             args.init_options, args.settle))
+                             args.init_options, args.settle, args.edit_at))
     print(json.dumps(result, indent=2))
 
 

@@ -7,10 +7,13 @@ call/string to its innermost function, so the tree is never walked in Python.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cache
 
 from tree_sitter import Node, QueryCursor
 
+from .memo import BoundedMemo
 from .parsing import ParsedDocument, query
 from .vocabulary import Vocabulary, tokens
 
@@ -135,6 +138,7 @@ _JS_PARTS = {  # node types differ between the grammars
 _JS_PARTS["tsx"] = {**_JS_PARTS["typescript"], "jsx": _JS_PARTS["javascript"]["jsx"]}
 
 
+@cache
 def _query_source(language: str) -> str:
     if language == "python":
         return _PY_QUERY
@@ -145,11 +149,92 @@ def _query_source(language: str) -> str:
 
 
 def extract_units(doc: ParsedDocument, vocab: Vocabulary, path: str) -> list[Unit]:
-    """Every function of the document, outermost first, with its calls and strings attached."""
+    """Every function of the document, outermost first, with its calls and strings attached.
+
+    The functions of a top-level statement depend on that statement alone, so in a large document being typed in
+    they are remembered by the statement's text (once seen unchanged in two versions): an edit re-builds the
+    statement it touches and re-creates the others from memory over this tree's nodes, with the same result as
+    building them all."""
+    file_route = _file_route(path, vocab)
+    use_server_file = _has_directive(doc, doc.root, vocab.side.get("server_directive", "use server"))
+    if not doc.edited or len(doc.data) < _MEMO_MIN_BYTES:  # a file read once (a scan): nothing to remember for
+        units, bodiless = _build(doc, _matches(doc, doc.root), vocab, path, file_route, use_server_file)
+        return units + bodiless
+    stmts = doc.root.named_children
+    parts: list[tuple[list[Unit], list[Unit]] | None] = []
+    keys: list[tuple | None] = []  # None: not to remember
+    seen: list[bool] = []
+    for stmt in stmts:
+        made = key = None
+        hit = None
+        if not stmt.has_error:  # error recovery may depend on the text around it: never remembered
+            data = doc.data[stmt.start_byte : stmt.end_byte]
+            key = (doc.language, path, id(vocab), use_server_file, stmt.kind_id, data)
+            hit = _memo.get(key)
+            if hit is not None and hit[0] is not vocab:
+                hit = None
+            if hit is not None and hit[1] is not None:
+                made = _from_template(stmt, hit[1], hit[2])
+        parts.append(made)
+        keys.append(key)
+        seen.append(hit is not None)
+    missing = [i for i, made in enumerate(parts) if made is None]
+    if len(missing) * 4 > len(stmts):  # most statements are new (the first edit, a paste): one query for all
+        grouped = _matches_by_statement(doc, stmts)
+        if grouped is None:
+            units, bodiless = _build(doc, _matches(doc, doc.root), vocab, path, file_route, use_server_file)
+            return units + bodiless
+    else:
+        grouped = {i: _matches(doc, stmts[i]) for i in missing}
+    units, bodiless = [], []
+    for i, made in enumerate(parts):
+        if made is None:
+            made = _build(doc, grouped.get(i, []), vocab, path, file_route, use_server_file)
+            key = keys[i]
+            if key is not None and not seen[i]:  # the statement being typed in changes every time: not worth more
+                _memo.put(key, (vocab, None, 0), len(key[-1]) + 200)
+            elif key is not None:  # seen unchanged before: remember its functions
+                template = _to_template(stmts[i].start_byte, made[0] + made[1])
+                _memo.put(key, (vocab, template, len(made[0])), len(key[-1]) + 200 * len(template) + 200)
+        units.extend(made[0])
+        bodiless.extend(made[1])
+    return units + bodiless
+
+
+_Match = dict[str, list[Node]]
+
+
+def _matches(doc: ParsedDocument, within: Node) -> list[_Match]:
+    return [match for _, match in QueryCursor(query(doc.language, _query_source(doc.language))).matches(within)]
+
+
+def _matches_by_statement(doc: ParsedDocument, stmts: list[Node]) -> dict[int, list[_Match]] | None:
+    """The whole document's matches grouped by the top-level statement holding them (None: one lies outside)."""
+    starts = [stmt.start_byte for stmt in stmts]
+    grouped: dict[int, list[_Match]] = {}
+    for match in _matches(doc, doc.root):
+        node = next(iter(match.values()))[0]
+        i = bisect_right(starts, node.start_byte) - 1
+        if i < 0 or node.end_byte > stmts[i].end_byte:
+            return None
+        grouped.setdefault(i, []).append(match)
+    return grouped
+
+
+def _build(
+    doc: ParsedDocument,
+    matches: list[_Match],
+    vocab: Vocabulary,
+    path: str,
+    file_route: str | None,
+    use_server_file: bool,
+) -> tuple[list[Unit], list[Unit]]:
+    """The functions the query `matches` found (in the root or one top-level statement): (functions, body-less
+    route handlers)."""
     python = doc.language == "python"
     captures: dict[str, list[Node]] = {"unit": [], "call": [], "str": [], "ref": [], "refattr": []}
     context: dict[int, dict[str, list[Node]]] = {}
-    for _, match in QueryCursor(query(doc.language, _query_source(doc.language))).matches(doc.root):
+    for match in matches:
         fns = match.get("fn")
         if fns:
             slot = context.setdefault(fns[0].id, {})
@@ -160,8 +245,6 @@ def extract_units(doc: ParsedDocument, vocab: Vocabulary, path: str) -> list[Uni
         for key, nodes in match.items():
             captures[key].extend(nodes)
     unit_nodes = sorted(captures["unit"], key=lambda n: (n.start_byte, -n.end_byte))
-    file_route = _file_route(path, vocab)
-    use_server_file = _has_directive(doc, doc.root, vocab.side.get("server_directive", "use server"))
     units: list[Unit] = []
     stack: list[Unit] = []
     for node in unit_nodes:
@@ -174,13 +257,131 @@ def extract_units(doc: ParsedDocument, vocab: Vocabulary, path: str) -> list[Uni
         units.append(unit)
         stack.append(unit)
     _attach(doc, units, captures)
-    if not python:
-        units.extend(_bodiless_routes(doc, vocab, path, units, captures["call"]))
-    middleware = {call.node.id for unit in units for call in unit.middleware}
+    bodiless = [] if python else _bodiless_routes(doc, vocab, path, units, captures["call"])
+    middleware = {call.node.id for unit in (*units, *bodiless) for call in unit.middleware}
     if middleware:  # `router.post('/x', passport.authenticate(...), handler)`: evidence of the handler only
-        for unit in units:
+        for unit in (*units, *bodiless):
             unit.calls = [call for call in unit.calls if call.node.id not in middleware]
-    return units
+    return units, bodiless
+
+
+# --- memory of the functions per top-level statement -----------------------------------------------------------
+
+_MEMO_MIN_BYTES = 4096  # smaller documents are built whole in well under a millisecond
+_Loc = tuple[int, int, int]  # a node as (start, end) bytes relative to its statement and its grammar kind id
+_CallT = tuple[_Loc, str, str]
+_UnitT = tuple  # one Unit's fields in order, nodes as _Loc, calls as (_Loc, dotted, callee text)
+# key: language, path, vocabulary, 'use server' file, statement kind and text;
+# value: (vocabulary, units or None when seen once, how many of them are not body-less routes)
+_memo: BoundedMemo[tuple[Vocabulary, tuple[_UnitT, ...] | None, int]] = BoundedMemo(50_000, max_bytes=8_000_000)
+
+
+def _loc(node: Node, base: int) -> _Loc:
+    return node.start_byte - base, node.end_byte - base, node.kind_id
+
+
+def _to_template(base: int, units: list[Unit]) -> tuple[_UnitT, ...]:
+    """The units as plain data (no tree-sitter node, which would keep its whole tree alive)."""
+    index = {id(unit): i for i, unit in enumerate(units)}
+    out = []
+    for u in units:
+        node, body = u.node, u.body
+        out.append(
+            (
+                (node.start_byte - base, node.end_byte - base, node.kind_id),
+                (body.start_byte - base, body.end_byte - base, body.kind_id) if body is not None else None,
+                u.symbol,
+                u.name,
+                index[id(u.parent)] if u.parent is not None else -1,
+                u.route_method,
+                u.route_path,
+                u.is_component,
+                u.is_hook,
+                u.handler,
+                u.server,
+                u.negative,
+                tuple((_loc(c.node, base), c.dotted, c.callee_text) for c in u.middleware) if u.middleware else (),
+                tuple((_loc(c.node, base), c.dotted, c.callee_text) for c in u.calls) if u.calls else (),
+                tuple(_loc(s, base) for s in u.strings) if u.strings else (),
+                tuple((a, _loc(c.node, base), c.dotted, c.callee_text) for a, c in u.references)
+                if u.references
+                else (),
+                u.params,
+            )
+        )
+    return tuple(out)
+
+
+class _Unresolved(Exception):
+    """A remembered node is not where it should be in this tree: build the statement instead."""
+
+
+def _from_template(stmt: Node, template: tuple[_UnitT, ...], regular: int) -> tuple[list[Unit], list[Unit]] | None:
+    """Fresh units over `stmt`'s nodes in this tree, or None when a node cannot be found exactly."""
+    base = stmt.start_byte
+    find = stmt.descendant_for_byte_range
+
+    def node_at(loc: _Loc) -> Node:
+        start, end, kind = loc
+        start += base
+        end += base
+        node: Node | None = find(start, end)
+        if node is not None and node.kind_id == kind and node.start_byte == start and node.end_byte == end:
+            return node
+        while node is not None and node.kind_id != kind:  # a parent spanning the same bytes
+            parent = node.parent
+            if parent is None or parent.start_byte != node.start_byte or parent.end_byte != node.end_byte:
+                raise _Unresolved
+            node = parent
+        if node is None or node.start_byte != start or node.end_byte != end:
+            raise _Unresolved
+        return node
+
+    units: list[Unit] = []
+    try:
+        for (
+            loc,
+            body,
+            symbol,
+            name,
+            parent,
+            method,
+            route,
+            component,
+            hook,
+            handler,
+            server,
+            negative,
+            middleware,
+            calls,
+            strings,
+            references,
+            params,
+        ) in template:
+            units.append(
+                Unit(
+                    node_at(loc),
+                    node_at(body) if body is not None else None,
+                    symbol,
+                    name,
+                    units[parent] if parent >= 0 else None,
+                    method,
+                    route,
+                    component,
+                    hook,
+                    handler,
+                    server,
+                    negative,
+                    [Call(node_at(c), dotted, text) for c, dotted, text in middleware] if middleware else [],
+                    [Call(node_at(c), dotted, text) for c, dotted, text in calls] if calls else [],
+                    [node_at(c) for c in strings] if strings else [],
+                    [(a, Call(node_at(c), dotted, text)) for a, c, dotted, text in references] if references else [],
+                    params,
+                )
+            )
+    except _Unresolved:
+        return None
+    return units[:regular], units[regular:]
 
 
 def _bodiless_routes(

@@ -3,7 +3,8 @@
 Grammars come from the per-language wheels, so nothing is downloaded at run time. Recent trees are reused:
 the same text (analysis, then a code action planning on it) is parsed once, and a text that differs from a
 recent one by an edit (typing) is re-parsed incrementally, which keeps a 2,000-line file at ~1 ms per keystroke.
-An incremental tree with syntax errors is discarded for a fresh parse: the same text always gets the same tree.
+An incremental tree with syntax errors is discarded for a fresh parse: the same text always gets the same tree. While
+a file stays broken, each edit is parsed fresh straight away (its incremental parse would be discarded anyway).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class ParsedDocument:
     _line_starts: list[int] | None = None  # byte offset of each line
     _ascii: bool = False
     _lines: list[str] | None = None  # text split once, on first line_text()
+    edited: bool = False  # the tree came from a recent text (the same, or one edit away): a document being typed in
 
     @property
     def root(self) -> Node:
@@ -133,24 +135,29 @@ def parse(text: str, language: Language) -> ParsedDocument | None:
         data = text.encode("utf-8", "surrogatepass")
         if len(data) > MAX_PARSE_BYTES:
             return None
-        tree = _parse_reusing(data, language) if len(data) >= _REUSE_MIN_BYTES else _parser(language).parse(data)
-        return ParsedDocument(text=text, data=data, language=language, tree=tree, _ascii=data.isascii())
+        if len(data) >= _REUSE_MIN_BYTES:
+            tree, edited = _parse_reusing(data, language)
+        else:
+            tree, edited = _parser(language).parse(data), False
+        return ParsedDocument(text=text, data=data, language=language, tree=tree, _ascii=data.isascii(), edited=edited)
     except Exception:  # a grammar bug must cost findings, not the server
         return None
 
 
-def _parse_reusing(data: bytes, language: Language) -> Tree:
-    """`data`'s tree: a recent identical text's tree, an incremental re-parse of a similar one, or a fresh parse."""
+def _parse_reusing(data: bytes, language: Language) -> tuple[Tree, bool]:
+    """`data`'s tree: a recent identical text's tree, an incremental re-parse of a similar one, or a fresh parse;
+    and whether it came from a recent text."""
     key = (language, data)
     with _recent_lock:
         tree = _recent.get(key)
         if tree is not None:
             _recent.move_to_end(key)
-            return tree
+            return tree, True
         base = _closest(data, language)
-        if base is not None:
+        reuse = base is not None and not base[1].root_node.has_error  # a broken text's edit most likely is too
+        if base is not None and reuse:
             base = (base[0], base[1].copy(), base[2])  # edit a copy: readers keep the original
-    if base is not None:
+    if base is not None and reuse:
         old_data, old_tree, (start, old_end, new_end) = base
         old_tree.edit(
             start_byte=start, old_end_byte=old_end, new_end_byte=new_end, start_point=_point(data, start),
@@ -165,7 +172,7 @@ def _parse_reusing(data: bytes, language: Language) -> Tree:
         _recent[key] = tree
         while len(_recent) > _RECENT_TREES or (len(_recent) > 1 and sum(len(d) for _, d in _recent) > _RECENT_BYTES):
             _recent.popitem(last=False)
-    return tree
+    return tree, base is not None
 
 
 def _closest(data: bytes, language: Language) -> tuple[bytes, Tree, tuple[int, int, int]] | None:
