@@ -16,13 +16,17 @@ from typing import Any
 from ..skills import load_detection_toml
 
 log = logging.getLogger(__name__)
-
-try:  # optional accelerator: linear-time multi-pattern matching
-    import re2 as _re2
-except ImportError:  # pragma: no cover - depends on the environment
-    _re2 = None
-
 _RE2_MAX_MEM = 64 << 20  # a few hundred alternatives need more DFA memory than RE2's 8 MB default
+
+
+@cache
+def _re2_module() -> Any:
+    """google-re2, the optional linear-time accelerator; imported at the first prefilter, not at server start-up."""
+    try:
+        import re2
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+    return re2
 
 
 class Prefilter:
@@ -39,6 +43,7 @@ class Prefilter:
 
 def _build(pattern: str, flags: int) -> tuple[str, Callable[[bytes], bool]]:
     ignore_case = bool(flags & re.IGNORECASE)
+    _re2 = _re2_module()
     if _re2 is not None and not flags & re.VERBOSE:
         options = _re2.Options()
         options.log_errors = False

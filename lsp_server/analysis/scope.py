@@ -16,8 +16,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pathspec import GitIgnoreSpec
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 from ..skills import load_detection_toml
 
@@ -112,7 +114,7 @@ class Scope:
         self.excludes = [e for e in excludes if isinstance(e, str) and e.strip()]
         self.rules = rules or load_rules()
         valid = [e for e in self.excludes if _valid_pattern(e)]  # a typo in a setting must not break the scope
-        self._user = GitIgnoreSpec.from_lines(valid) if valid else None
+        self._user = _spec(valid) if valid else None
         self._ignore_files: dict[str, GitIgnoreSpec | None] = {}  # folder (rel) → its .gitignore
         self._chains: dict[str, tuple[tuple[str, GitIgnoreSpec], ...]] = {}
         self._dir_reasons: dict[str, str | None] = {}
@@ -289,15 +291,21 @@ class Scope:
             except OSError:
                 continue
         try:
-            spec = GitIgnoreSpec.from_lines(lines)
+            spec = _spec(lines)
         except Exception:  # a malformed pattern costs that line only, never the scope
-            spec = GitIgnoreSpec.from_lines([line for line in lines if _valid_pattern(line)])
+            spec = _spec([line for line in lines if _valid_pattern(line)])
         return spec if len(spec) else None
+
+
+def _spec(lines: Iterable[str]) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec  # ~12 ms of imports: paid when a scope is first built, not at server start
+
+    return GitIgnoreSpec.from_lines(lines)
 
 
 def _valid_pattern(line: str) -> bool:
     try:
-        GitIgnoreSpec.from_lines([line])
+        _spec([line])
         return True
     except Exception:
         return False

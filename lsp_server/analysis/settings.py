@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from dataclasses import dataclass, field
 
 from .model import Severity
 
@@ -18,12 +18,15 @@ DEFAULT_SEVERITY: dict[str, Severity] = {
 }
 
 
-class AnalysisSettings(BaseModel):
+# A plain dataclass, not a pydantic model: pydantic costs the language server ~100 ms of start-up.
+# Values arrive already checked (features/settings.py validates what the editor sends).
+@dataclass
+class AnalysisSettings:
     """`severity` maps a code to error|warning|information|hint|off."""
 
     enable: bool = True
-    severity: dict[str, Severity | str] = Field(default_factory=dict)
-    excludes: list[str] = Field(default_factory=list)  # gitignore-style patterns, relative to the root
+    severity: dict[str, Severity | str] = field(default_factory=dict)
+    excludes: list[str] = field(default_factory=list)  # gitignore-style patterns, relative to the root
 
     def severity_for(self, code: str) -> Severity | None:
         """The configured severity, or None when the code is switched off."""
