@@ -4,13 +4,15 @@ What the user sees: each finding underlined with a stable code (`posthog/missing
 `posthog`, a link to the docs and the severity they configured. While they type, a file is re-checked
 once typing pauses (`posthog.diagnosticsDelay`); results for an older version are never shown. Clients
 that pull diagnostics (`textDocument/diagnostic`) get them on request and a refresh when settings or
-packages change; others get `publishDiagnostics` with the document version. Closing a file clears them.
+packages change — and the closed files' problems through `workspace/diagnostic` (workspace_diagnostics.py);
+others get `publishDiagnostics` with the document version. Closing a file clears them (push).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from typing import Any
 
@@ -46,6 +48,12 @@ def docs_href(finding: Finding) -> str | None:
     docs = finding.data.get("docs") or _vocabulary_docs(finding.code)
     if not isinstance(docs, str) or not docs:
         return None
+    return _href(docs)
+
+
+@functools.lru_cache(maxsize=256)
+def _href(docs: str) -> str | None:
+    """`docs` as a link (cached: every publish asks again for the same few links)."""
     if not docs.startswith("posthog://docs/"):
         return docs if ":" in docs else None
     name, _, fragment = docs.removeprefix("posthog://docs/").partition("#")
@@ -122,8 +130,7 @@ async def _publish_when_idle(ls: PosthogServer, uri: str, delay: float) -> None:
         if snap is None:
             return
         diagnostics = await diagnostics_for(ls, snap)
-        current = ls.snapshot(uri)
-        if current is None or current.version != snap.version:
+        if ls.document_version(uri) != snap.version:
             return  # the user kept typing: the newer version's check publishes
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=snap.uri, version=snap.version, diagnostics=diagnostics)
@@ -163,8 +170,10 @@ def refresh_all(ls: PosthogServer) -> None:
 # -- pull --------------------------------------------------------------------------------------------
 async def document_diagnostic(ls: PosthogServer, params: types.DocumentDiagnosticParams) -> Any:
     snap = ls.snapshot(params.text_document.uri)
-    if snap is None:
-        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    if snap is None:  # a closed file (VS Code pulls once more on close): what the workspace report says
+        from .workspace_diagnostics import closed_file_report
+
+        return await closed_file_report(ls, params.text_document.uri)
     if not ls.scanned.is_set() and not ls.support.diagnostic_refresh:
         # the editor cannot be asked to pull again once packages are known (Neovim): answer after the scan
         with contextlib.suppress(TimeoutError):
@@ -183,5 +192,5 @@ async def document_diagnostic(ls: PosthogServer, params: types.DocumentDiagnosti
 def register(server: PosthogServer) -> None:
     server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=False),
+        types.DiagnosticOptions(identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=True),
     )(document_diagnostic)

@@ -12,7 +12,7 @@ import re
 from lsprotocol import types
 from pygls.workspace import TextDocument
 
-from . import diagnostics
+from . import diagnostics, workspace_diagnostics
 from .session import PosthogServer
 
 
@@ -26,6 +26,7 @@ def did_change(ls: PosthogServer, params: types.DidChangeTextDocumentParams) -> 
 
 def did_close(ls: PosthogServer, params: types.DidCloseTextDocumentParams) -> None:
     diagnostics.clear(ls, params.text_document.uri)
+    workspace_diagnostics.track_closed(ls, params.text_document.uri)
 
 
 _LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")

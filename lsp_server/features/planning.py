@@ -42,27 +42,30 @@ def _guarded(plan: Callable[..., Any], *args: Any, **kwargs: Any) -> list[Planne
         return []
 
 
-def _exists(ls: PosthogServer) -> Callable[[str], bool]:
-    """Whether a workspace file exists (on disk or as an open buffer): the planner never recreates it."""
-    root = ls.root
+def _exists(ls: PosthogServer, snap: Snapshot | None = None) -> Callable[[str], bool]:
+    """Whether a file of the document's workspace folder exists (on disk or as an open buffer): the planner never
+    recreates it."""
+    root = (snap.root if snap is not None else None) or ls.root
 
     def exists(rel_path: str) -> bool:
-        return (root is not None and (root / rel_path).exists()) or ls.is_open(ls.uri_for(rel_path))
+        return (root is not None and (root / rel_path).exists()) or ls.is_open(ls.uri_for(rel_path, root))
 
     return exists
 
 
 def _track(snap: Snapshot, ls: PosthogServer, flows: Sequence[Flow]) -> list[PlannedEdit]:
-    package, snippets, text = ls.package_for(snap.path), _snippets(ls), snap.analysis_text
+    package, snippets, text = ls.package_for(snap.path, snap.root), _snippets(ls), snap.analysis_text
     planned: list[PlannedEdit] = []
     for flow in flows:
-        planned += _guarded(plan_flow_tracking, text, snap.path, flow, package, snippets, exists=_exists(ls))
+        planned += _guarded(plan_flow_tracking, text, snap.path, flow, package, snippets, exists=_exists(ls, snap))
     return planned
 
 
 def _fix(snap: Snapshot, ls: PosthogServer, finding: Finding) -> list[PlannedEdit]:
-    package = ls.package_for(snap.path)
-    return _guarded(plan_quick_fix, snap.analysis_text, snap.path, finding, package, _snippets(ls), exists=_exists(ls))
+    package = ls.package_for(snap.path, snap.root)
+    return _guarded(
+        plan_quick_fix, snap.analysis_text, snap.path, finding, package, _snippets(ls), exists=_exists(ls, snap)
+    )
 
 
 def _ignore(snap: Snapshot, finding: Finding) -> list[PlannedEdit]:
@@ -88,7 +91,7 @@ async def _memo(ls: PosthogServer, snap: Snapshot, key: object, fn: Callable[...
     cache = ls.plan_cache
     full = (snap.uri, snap.version, ls.generation, key)
     planned = cache.get(full)
-    exists = _exists(ls)
+    exists = _exists(ls, snap)
     if planned is not None and not any(e.create_file and exists(e.path) for e in planned):
         return planned
     planned = await _in_pool(ls, fn, *args)

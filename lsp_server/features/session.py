@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -20,8 +21,9 @@ from ..analysis import DocumentAnalysis, analyze_document
 from ..analysis.model import Package
 from ..analysis.scope import Scope
 from ..analysis.settings import AnalysisSettings
-from ..analysis.workspace import SourceFacts, WorkspaceIndex
+from ..analysis.workspace import SourceFacts
 from .capabilities import ClientSupport
+from .folders import Folder, deepest, real_path
 from .positions import LineIndex, analysis_text, encoding_name
 from .settings import ServerSettings
 
@@ -33,7 +35,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Snapshot:
-    """An open document at one version, with the path analysis uses (relative to the workspace root)."""
+    """An open document at one version, with the path analysis uses (relative to its workspace folder)."""
 
     uri: str
     version: int | None
@@ -41,6 +43,9 @@ class Snapshot:
     path: str
     language_id: str | None
     lines: LineIndex
+    # what `path` is relative to: the workspace folder holding the file, or outside every folder the file's own
+    # directory (analysed alone: no package, no ignore rules); None for untitled buffers
+    root: Path | None = None
 
     @property
     def analysis_text(self) -> str:
@@ -52,70 +57,111 @@ class PosthogServer(LanguageServer):
         super().__init__(*args, **kwargs)
         self.support = ClientSupport()
         self.settings = ServerSettings()
-        self.index: WorkspaceIndex | None = None  # packages of the root, once the start-up scan ran
+        self._folders: dict[str, Folder] = {}  # workspace folder URI → its packages and scope, in the client's order
+        self._folders_lock = threading.Lock()
         self.saved_setup: dict[str, SourceFacts | None] = {}  # path → PostHog setup facts of its last save
         self.generation = 0  # bumped when settings or packages change: cached analyses are stale
         self.pending: dict[str, asyncio.Task[None]] = {}  # debounced diagnose task per document
+        self.retired: set[str] = set()  # files of removed folders: the next workspace pull clears their problems
         self.scanned = asyncio.Event()  # the start-up scan is over: packages (and PostHog setup) are known
         self.guidance: GuidanceClient | None = None  # snippets and docs through MCP, once started
         self.plan_cache: dict[object, list[Any]] = {}  # planned edits per (uri, version, generation, request)
-        self._scope: Scope | None = None  # for the root and the user's excludes
         self._analyses: dict[str, tuple[tuple[int | None, int, str], asyncio.Future[DocumentAnalysis]]] = {}
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Internal errors go to the log (output panel), not a pop-up per keystroke."""
         log.error("internal error (%s): %r", getattr(source, "__name__", source), error)
 
-    # -- paths and documents -------------------------------------------------------------------------
-    @property
-    def root(self) -> Path | None:
+    # -- folders, paths and documents ---------------------------------------------------------------------
+    def sync_folders(self) -> tuple[list[Folder], list[Folder]]:
+        """Follow the client's workspace folders (or its root URI when it sends none); returns (added, removed)."""
         try:
             workspace = self.workspace
         except RuntimeError:  # before initialize
+            return [], []
+        wanted = {f.uri: f.name for f in workspace.folders.values()}
+        if not wanted and workspace.root_uri:  # clients that send only rootUri / rootPath
+            wanted = {workspace.root_uri: Path(workspace.root_path or "").name}
+        if wanted.keys() == self._folders.keys():
+            return [], []
+        with self._folders_lock:  # planning threads read the folders: they see the old or the new dict, whole
+            current = dict(self._folders)
+            removed = [current.pop(uri) for uri in list(current) if uri not in wanted]
+            added = []
+            for uri, name in wanted.items():
+                fs_path = to_fs_path(uri) if uri not in current else None
+                if fs_path:
+                    current[uri] = folder = Folder(uri=uri, root=real_path(fs_path), name=name)
+                    added.append(folder)
+            self._folders = {uri: current[uri] for uri in wanted if uri in current}  # the client's order
+        return added, removed
+
+    @property
+    def folders(self) -> list[Folder]:
+        self.sync_folders()
+        return list(self._folders.values())
+
+    @property
+    def root(self) -> Path | None:
+        """The first workspace folder (guidance overrides and single-root commands use it)."""
+        folders = self.folders
+        return folders[0].root if folders else None
+
+    def folder_for(self, uri: str) -> tuple[Folder, str] | None:
+        """The workspace folder holding `uri` and its path there (the deepest folder when folders nest)."""
+        fs_path = to_fs_path(uri)
+        if fs_path is None:
             return None
-        root = workspace.root_path
-        if not root and workspace.folders:  # clients that send only workspaceFolders
-            root = to_fs_path(next(iter(workspace.folders.values())).uri)
-        return Path(root) if root else None
+        return deepest(self.folders, real_path(fs_path))
+
+    def folder_at(self, root: Path | None) -> Folder | None:
+        return next((f for f in self.folders if f.root == root), None) if root is not None else None
 
     def relative_path(self, uri: str) -> str:
         fs_path = to_fs_path(uri)
         if fs_path is None:  # untitled: and other schemes: the last segment still tells the language
             return PurePosixPath(uri.split(":", 1)[-1]).name or "untitled"
-        path = Path(fs_path)
-        if self.root is not None:
-            try:
-                return path.resolve().relative_to(self.root.resolve()).as_posix()
-            except ValueError:
-                pass
-        return path.name
+        found = self.folder_for(uri)
+        return found[1] if found is not None else Path(fs_path).name
 
-    def uri_for(self, rel_path: str) -> str:
-        base = self.root or Path.cwd()
+    def uri_for(self, rel_path: str, root: Path | None = None) -> str:
+        """The URI of `rel_path` in the folder at `root` (default: the first folder)."""
+        base = root or self.root or Path.cwd()
         return from_fs_path(str(base / rel_path)) or rel_path
 
     def is_open(self, uri: str) -> bool:
         return unquote(uri) in self.workspace.text_documents
+
+    def document_version(self, uri: str) -> int | None:
+        """The version the editor holds now, without building a snapshot (None: not open)."""
+        doc = self.workspace.text_documents.get(unquote(uri))
+        return None if doc is None else doc.version
 
     def snapshot(self, uri: str) -> Snapshot | None:
         """The document as the editor holds it now (open documents only)."""
         doc = self.workspace.text_documents.get(unquote(uri))  # pygls keys documents by the unquoted URI
         if doc is None:
             return None
+        found, fs_path = self.folder_for(uri), to_fs_path(uri)
+        root = found[0].root if found is not None else real_path(fs_path).parent if fs_path else None
         return Snapshot(
             uri=doc.uri,
             version=doc.version,
             text=doc.source,
-            path=self.relative_path(uri),
+            path=found[1] if found is not None else self.relative_path(uri),
             language_id=doc.language_id,
             lines=LineIndex(doc.source, encoding_name(self.workspace.position_encoding)),
+            root=root,
         )
 
-    def package_for(self, path: str) -> Package | None:
-        if self.index is None:
+    def package_for(self, path: str, root: Path | None = None) -> Package | None:
+        """The package of `path` in the workspace folder at `root` (None: the first folder, for untitled buffers);
+        None when `root` is no workspace folder (a file outside every folder is analysed alone)."""
+        folder = self.folder_at(root) if root is not None else next(iter(self.folders), None)
+        if folder is None or folder.index is None:
             return None
         try:
-            return self.index.package_for(path)
+            return folder.index.package_for(path)
         except Exception:  # a half-built index costs framework hints, not the feature
             log.exception("package lookup failed for %s", path)
             return None
@@ -125,16 +171,18 @@ class PosthogServer(LanguageServer):
         """Settings, packages or ignore files changed: every cached analysis is stale."""
         self.generation += 1
         self._analyses.clear()
-        self._scope = None
+        for folder in self._folders.values():
+            folder.scope = None
 
-    def out_of_scope(self, snap: Snapshot) -> str | None:
-        """Why a file inside the workspace is excluded (gitignored, node_modules, user excludes), or None."""
-        if self.root is None or to_fs_path(snap.uri) is None:
+    def out_of_scope(self, snap: Snapshot, folder: Folder | None) -> str | None:
+        """Why a file inside a workspace folder is excluded by that folder's rules (its .gitignore, node_modules,
+        user excludes), or None. Files outside every folder are analysed alone."""
+        if folder is None:
             return None
         try:
-            scope = self._scope
+            scope = folder.scope
             if scope is None:
-                scope = self._scope = Scope(self.root, self.settings.excludes)
+                scope = folder.scope = Scope(folder.root, self.settings.excludes)
             reason = scope.why_excluded(snap.path)
         except Exception:  # a broken ignore file must not hide every squiggle
             log.exception("scope check failed for %s", snap.path)
@@ -151,16 +199,17 @@ class PosthogServer(LanguageServer):
         uri = unquote(snap.uri)
         cached = self._analyses.get(uri)
         if cached is None or cached[0] != key:
-            package, settings = self.package_for(snap.path), self.settings.analysis()
-            loop = asyncio.get_running_loop()
-            cached = (key, loop.run_in_executor(self.thread_pool, self._analyze_in_scope, snap, package, settings))
+            package, settings = self.package_for(snap.path, snap.root), self.settings.analysis()
+            folder, loop = self.folder_at(snap.root), asyncio.get_running_loop()
+            analysis = loop.run_in_executor(self.thread_pool, self._analyze_in_scope, snap, folder, package, settings)
+            cached = (key, analysis)
             self._analyses[uri] = cached
         return await asyncio.shield(cached[1])  # a cancelled debounce must not cancel it for the others
 
     def _analyze_in_scope(
-        self, snap: Snapshot, package: Package | None, settings: AnalysisSettings
+        self, snap: Snapshot, folder: Folder | None, package: Package | None, settings: AnalysisSettings
     ) -> DocumentAnalysis:
-        reason = self.out_of_scope(snap)
+        reason = self.out_of_scope(snap, folder)
         if reason is not None:
             return DocumentAnalysis(path=snap.path, language=None, parse_error=f"out of scope: {reason}")
         return _analyze(snap, package, settings)

@@ -1,7 +1,8 @@
 """The workspace: which packages (Next.js app, Flask API, …) live where, kept fresh as manifests change.
 
-What the user sees: a "PostHog: scanning workspace" progress notification at start-up; suggestions that
-match each package's framework and SDK; and, after editing a package.json, pyproject.toml,
+What the user sees: a "PostHog: scanning workspace" progress notification at start-up (every folder of a
+multi-root workspace, and each folder added later); suggestions that match each package's framework and SDK;
+and, after editing a package.json, pyproject.toml,
 requirements*.txt, .gitignore or .env.example — or saving a file that initialises PostHog — diagnostics that
 reflect the change without a restart.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from lsprotocol import types
@@ -19,7 +21,8 @@ from ..analysis.model import Package
 from ..analysis.scan import ScanResult, scan
 from ..analysis.settings import AnalysisSettings
 from ..analysis.workspace import SourceFacts, WorkspaceIndex, mentions_posthog, source_facts
-from . import diagnostics
+from . import diagnostics, workspace_diagnostics
+from .folders import Folder
 from .session import PosthogServer
 
 log = logging.getLogger(__name__)
@@ -32,28 +35,31 @@ def _build_index(root: Path, excludes: list[str]) -> WorkspaceIndex:
     return index
 
 
-async def refresh_index(ls: PosthogServer) -> int:
-    """(Re)detect packages off the loop; returns how many were found. Never raises."""
-    root = ls.root
-    if root is None:
-        return 0
-    loop = asyncio.get_running_loop()
-    try:
-        if ls.index is None:
-            ls.index = await loop.run_in_executor(ls.thread_pool, _build_index, root, list(ls.settings.excludes))
-        else:
-            await loop.run_in_executor(ls.thread_pool, ls.index.refresh, list(ls.settings.excludes))
-    except Exception:  # package detection failing costs framework hints, not diagnostics
-        log.exception("package detection failed under %s", root)
-        return 0
-    return len(getattr(ls.index, "packages", ()) or ())
+async def refresh_index(ls: PosthogServer, folders: Iterable[Folder] | None = None) -> int:
+    """(Re)detect packages off the loop, in `folders` (default: every workspace folder); returns how many were
+    found. Never raises."""
+    loop, found = asyncio.get_running_loop(), 0
+    for folder in list(folders if folders is not None else ls.folders):
+        excludes = list(ls.settings.excludes)
+        try:
+            if folder.index is None:
+                folder.index = await loop.run_in_executor(ls.thread_pool, _build_index, folder.root, excludes)
+            else:
+                await loop.run_in_executor(ls.thread_pool, folder.index.refresh, excludes)
+        except Exception:  # package detection failing costs framework hints, not diagnostics
+            log.exception("package detection failed under %s", folder.root)
+            continue
+        found += len(folder.packages)
+    return found
 
 
-def _scan(root: Path, settings: AnalysisSettings) -> tuple[WorkspaceIndex, str]:
-    """The whole-workspace scan: packages for the index (no second walk) and a summary for the user."""
-    result = scan(root, settings)
-    index = WorkspaceIndex(root, settings.excludes)
+def _scan(folder: Folder, settings: AnalysisSettings) -> tuple[WorkspaceIndex, str]:
+    """The whole-folder scan: packages for the index (no second walk), the findings per file for workspace
+    diagnostics, and a summary for the user."""
+    result = scan(folder.root, settings)
+    index = WorkspaceIndex(folder.root, settings.excludes)
     index.packages = list(result.packages)
+    workspace_diagnostics.remember_scan(folder, result, settings)
     return index, summarize(result)
 
 
@@ -68,23 +74,21 @@ def summarize(result: ScanResult) -> str:
     )
 
 
-async def _scan_or_detect(ls: PosthogServer) -> str:
-    root = ls.root
-    if root is None:
-        return "no workspace folder"
+async def _scan_or_detect(ls: PosthogServer, folder: Folder) -> str:
     try:
         loop = asyncio.get_running_loop()
-        ls.index, summary = await loop.run_in_executor(ls.thread_pool, _scan, root, ls.settings.analysis())
+        folder.index, summary = await loop.run_in_executor(ls.thread_pool, _scan, folder, ls.settings.analysis())
         return summary
     except Exception:  # the scan failing still leaves package detection
-        log.exception("workspace scan failed under %s; detecting packages only", root)
-        return f"{await refresh_index(ls)} package(s)"
+        log.exception("workspace scan failed under %s; detecting packages only", folder.root)
+        return f"{await refresh_index(ls, [folder])} package(s)"
 
 
-async def initial_scan(ls: PosthogServer) -> None:
-    """Scan the workspace with `$/progress` (packages, flows, findings), then re-check what is already open."""
+async def scan_folders(ls: PosthogServer, folders: list[Folder], on_done: Callable[[], None] | None = None) -> str:
+    """Scan `folders` with `$/progress` (packages, flows, findings); one summary line per folder. `on_done` runs
+    once the scans are over, before the progress ends."""
     token = str(uuid.uuid4())
-    progress = ls.support.work_done_progress
+    progress = ls.support.work_done_progress and bool(folders)
     if progress:
         try:
             await ls.work_done_progress.create_async(token)
@@ -94,14 +98,41 @@ async def initial_scan(ls: PosthogServer) -> None:
         except Exception:
             log.info("the client refused a progress token; scanning silently")
             progress = False
+    summaries = []
     try:
-        summary = await _scan_or_detect(ls)
+        for done, folder in enumerate(folders):
+            if progress and len(folders) > 1:
+                ls.work_done_progress.report(token, types.WorkDoneProgressReport(
+                    message=folder.name, percentage=100 * done // len(folders)))
+            summary = await _scan_or_detect(ls, folder)
+            summaries.append(summary if len(folders) == 1 else f"{folder.name}: {summary}")
+            log.info("workspace scan of %s: %s", folder.root, summary)
     finally:
-        ls.scanned.set()
-    log.info("workspace scan of %s: %s", ls.root, summary)
-    if progress:
-        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=summary))
+        message = "; ".join(summaries) or "no workspace folder"
+        if on_done is not None:
+            on_done()
+        if progress:
+            ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+    return message
+
+
+async def initial_scan(ls: PosthogServer) -> None:
+    """Scan every workspace folder, then re-check what is already open."""
+    await scan_folders(ls, ls.folders, on_done=ls.scanned.set)
     diagnostics.refresh_all(ls)
+
+
+async def did_change_workspace_folders(ls: PosthogServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    """Folders added to the workspace are scanned; the problems of removed ones are cleared; open files move to
+    the folder now holding them (or are analysed alone)."""
+    added, removed = ls.sync_folders()
+    for folder in removed:
+        workspace_diagnostics.retire(ls, folder)
+    log.info("workspace folders: +%s -%s", [f.name for f in added], [f.name for f in removed])
+    if added:
+        await scan_folders(ls, added)
+    if added or removed:
+        diagnostics.refresh_all(ls)
 
 
 async def register_watchers(ls: PosthogServer) -> None:
@@ -119,20 +150,25 @@ async def register_watchers(ls: PosthogServer) -> None:
         log.info("file watchers not registered: %s", exc)
 
 
-def _matters(ls: PosthogServer, uri: str) -> bool:
-    """Whether a changed file can change packages or scope (manifests, lock files, .gitignore, env templates)."""
+def _folder_to_refresh(ls: PosthogServer, uri: str) -> Folder | None:
+    """The folder whose packages or scope a changed file can change (manifests, lock files, .gitignore, env
+    templates), or None."""
+    found = ls.folder_for(uri)
+    if found is None:
+        return None
+    folder, rel = found
     try:
-        return ls.index is None or ls.index.needs_refresh(ls.relative_path(uri))
+        return folder if folder.index is None or folder.index.needs_refresh(rel) else None
     except Exception:
-        return True
+        return folder
 
 
 async def did_change_watched_files(ls: PosthogServer, params: types.DidChangeWatchedFilesParams) -> None:
-    relevant = [change.uri for change in params.changes if _matters(ls, change.uri)]
-    if not relevant:
+    changed = {id(f): f for c in params.changes if (f := _folder_to_refresh(ls, c.uri)) is not None}
+    if not changed:
         return
-    log.info("workspace files changed: %s", ", ".join(ls.relative_path(uri) for uri in relevant))
-    await refresh_index(ls)
+    log.info("workspace files changed in %s", ", ".join(f.name for f in changed.values()))
+    await refresh_index(ls, changed.values())
     diagnostics.refresh_all(ls)
 
 
@@ -152,18 +188,21 @@ async def did_save(ls: PosthogServer, params: types.DidSaveTextDocumentParams) -
     """Saving a file that sets PostHog up (e.g. the client module a quick fix created) updates its package,
     so "capture before init" goes away without a restart."""
     snap = ls.snapshot(params.text_document.uri)
-    if snap is None or ls.index is None:
+    folder = ls.folder_at(snap.root) if snap is not None else None
+    if snap is None or folder is None or folder.index is None:
         return
     facts = await asyncio.get_running_loop().run_in_executor(ls.thread_pool, _setup_facts, snap.analysis_text)
-    previous = ls.saved_setup.get(snap.path)
-    ls.saved_setup[snap.path] = facts
+    previous = ls.saved_setup.get(snap.uri)
+    ls.saved_setup[snap.uri] = facts
     changed = previous is not None and previous != facts
-    if changed or _package_lacks(ls.package_for(snap.path), facts):
+    if changed or _package_lacks(ls.package_for(snap.path, snap.root), facts):
         log.info("PostHog setup changed in %s: refreshing packages", snap.path)
-        await refresh_index(ls)
+        await refresh_index(ls, [folder])
         diagnostics.refresh_all(ls)
 
 
 def register(server: PosthogServer) -> None:
     server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(did_change_watched_files)
+    server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)(did_change_workspace_folders)
+    workspace_diagnostics.register(server)
     server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))(did_save)

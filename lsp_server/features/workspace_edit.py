@@ -21,8 +21,8 @@ from .session import PosthogServer, Snapshot
 log = logging.getLogger(__name__)
 
 
-def _disk_text(ls: PosthogServer, rel_path: str) -> str | None:
-    base = ls.root or Path.cwd()
+def _disk_text(ls: PosthogServer, rel_path: str, root: Path | None = None) -> str | None:
+    base = root or ls.root or Path.cwd()
     try:
         return (base / rel_path).read_bytes().decode("utf-8", "replace")  # keep CRLF and BOM: positions count them
     except OSError:
@@ -47,11 +47,12 @@ def _target(
     """The URI, version and lines an edit to `path` is expressed against (open buffer, disk, or a new file)."""
     if snap is not None and path == snap.path:
         return snap.uri, snap.version, snap.lines
-    uri = ls.uri_for(path)
+    root = snap.root if snap is not None else None  # paths are relative to the document's workspace folder
+    uri = ls.uri_for(path, root)
     other = ls.snapshot(uri)
     if other is not None:
         return uri, other.version, other.lines
-    text = "" if creates else _disk_text(ls, path)
+    text = "" if creates else _disk_text(ls, path, root)
     if text is None:
         log.warning("planned edit for missing file %s dropped", path)
         return None

@@ -40,7 +40,48 @@ const SCENARIOS = {
     // in the Refactor Preview, applied, saved; the files and the env file are checked on disk. It changes
     // files, so it runs last (its own session in run.sh).
     integrate: { action: integrate },
+    // A multi-root workspace (web = the sample app, api = second-app): the Problems panel lists the hard-coded key
+    // of api/server.js without opening it (workspace diagnostics over both folders), and "Integrate PostHog" asks
+    // which package first; dismissing the quick pick changes nothing. Its own session in run.sh.
+    'multi-root': { action: multiRoot },
 };
+
+/** The second folder's problem without opening the file, then the Integrate quick pick (dismissed). */
+async function multiRoot({ page, shot, palette, mark, workspace, record }) {
+    await page.keyboard.press('Control+Shift+M');  // View: Toggle Problems
+    const problems = page.locator('.markers-panel');
+    if (!await problems.first().isVisible().catch(() => false)) {
+        await palette('>', 'View: Focus on Problems View', 'Focus on Problems View');
+    }
+    const row = problems.locator('.monaco-list-row', { hasText: 'server.js' });
+    await row.first().waitFor({ timeout: DIAGNOSTICS_TIMEOUT });
+    const key = problems.locator('.monaco-list-row', { hasText: 'posthog/hardcoded-key' });
+    await key.first().waitFor({ timeout: 10000 });
+    record.problems = (await problems.locator('.monaco-list-row').allInnerTexts()).map((t) => t.trim().split('\n').join(' '));
+    mark(`multi-root: Problems lists the unopened api/server.js (${record.problems.length} rows)`);
+    await shot('multi-root-1-problems');
+
+    const before = fs.readFileSync(path.join(workspace, 'api', 'package.json'), 'utf8');
+    await palette('>', 'PostHog: Integrate PostHog');
+    const options = page.locator('.quick-input-list .monaco-list-row');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'All packages' }).first().waitFor({ timeout: 30000 });
+    record.pick = (await options.allInnerTexts()).map((t) => t.trim().split('\n').join(' '));
+    mark(`multi-root: Integrate asks which package: ${record.pick.join(' | ')}`);
+    await shot('multi-root-2-package-pick');
+    for (const expected of [/All packages/, /^web.*nextjs/, /^api.*node-express/]) {
+        if (!record.pick.some((text) => expected.test(text))) {
+            throw new Error(`multi-root: the package pick has no entry matching ${expected}: ${record.pick.join(' | ')}`);
+        }
+    }
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(1500);
+    if (await page.locator('.bulk-edit-panel .monaco-list-row').count() > 0) {
+        throw new Error('multi-root: dismissing the package pick still showed a refactor preview');
+    }
+    if (fs.readFileSync(path.join(workspace, 'api', 'package.json'), 'utf8') !== before) {
+        throw new Error('multi-root: dismissing the package pick changed files');
+    }
+}
 
 /** Runs "Integrate PostHog" as a user would and checks what lands on disk. */
 async function integrate({ page, shot, palette, mark, ms, workspace, record }) {
@@ -147,12 +188,12 @@ async function integrate({ page, shot, palette, mark, ms, workspace, record }) {
         }
     }
     const env = after['.env.local'] || '';
-    for (const name of ['NEXT_PUBLIC_POSTHOG_KEY', 'NEXT_PUBLIC_POSTHOG_HOST']) {
+    for (const name of ['NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN', 'NEXT_PUBLIC_POSTHOG_HOST']) {
         if (!new RegExp(`^${name}=`, 'm').test(env)) {
             fail(`.env.local does not name ${name}:\n${env}`);
         }
     }
-    if (!/^NEXT_PUBLIC_POSTHOG_KEY=["']?["']?\s*$/m.test(env) || /phc_/.test(env)) {
+    if (!/^NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN=["']?["']?\s*$/m.test(env) || /phc_/.test(env)) {
         fail(`.env.local holds a key value:\n${env}`);
     }
 

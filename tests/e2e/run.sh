@@ -8,7 +8,8 @@
 # Prints "e2e: N passed, M failed" and timings; screenshots, logs and result-*.json land in .e2e/artifacts/.
 #
 # Env: VSIX (default vscode-client/posthog-lsp.vsix), PYTHON (Python with posthog-lsp; default .venv/bin/python),
-# E2E_SCENARIOS (session 1; default: all diagnostic scenarios in drive.js), E2E_PRIVATE_ENV=1, KEEP=1 keeps run dirs.
+# E2E_SCENARIOS (session 1; default: all diagnostic scenarios in drive.js), E2E_PRIVATE_ENV=1, KEEP=1 keeps run dirs,
+# E2E_MULTIROOT=0 skips the multi-root session (two folders: Problems of an unopened file, the Integrate package pick).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/e2e
@@ -48,15 +49,26 @@ check_key() {
   echo "   the project API key appears in no settings file, log or workspace file"
 }
 
-# session NAME INTERPRETER SCENARIOS DIAGNOSTICS_TIMEOUT_MS [COMMON]; COMMON=0 skips menu, scan and API key
+# session NAME INTERPRETER SCENARIOS DIAGNOSTICS_TIMEOUT_MS [COMMON] [LAYOUT]; COMMON=0 skips menu, scan and API key;
+# LAYOUT=multi-root opens a workspace of two folders: web (the sample app) and api (second-app)
 session() {
   SESSION=$1
-  local interpreter=$2 scenarios=$3 timeout=$4 common=${5:-1} key=$KEY port status=0 t0
+  local interpreter=$2 scenarios=$3 timeout=$4 common=${5:-1} layout=${6:-single} key=$KEY port status=0 t0
+  local target
   [ "$common" = 1 ] || key=""
   port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   RUN=$(mktemp -d "${TMPDIR:-/tmp}/posthog-e2e.XXXX")   # fresh profile every run: hot-exit backups otherwise leak in
   mkdir -p "$RUN/ud/User" "$RUN/ext"
-  cp -r "$HERE/sample-app" "$RUN/ws"
+  if [ "$layout" = multi-root ]; then
+    mkdir -p "$RUN/ws"
+    cp -r "$HERE/sample-app" "$RUN/ws/web"
+    cp -r "$HERE/second-app" "$RUN/ws/api"
+    printf '{"folders": [{"path": "%s"}, {"path": "%s"}]}\n' "$RUN/ws/web" "$RUN/ws/api" > "$RUN/multi.code-workspace"
+    target="workspace=$RUN/multi.code-workspace"
+  else
+    cp -r "$HERE/sample-app" "$RUN/ws"
+    target="folder=$RUN/ws"
+  fi
   cat > "$RUN/ud/User/settings.json" <<JSON
 {
   "security.workspace.trust.enabled": false,
@@ -85,7 +97,7 @@ JSON
   echo "== session $SESSION: code-server listening after $(echo "$(date +%s.%N) - $t0" | bc) s"
   mkdir -p "$ARTIFACTS/$SESSION"
   E2E_SCENARIOS=$scenarios E2E_DIAGNOSTICS_TIMEOUT=$timeout E2E_PROJECT_KEY=$key E2E_COMMON=$common E2E_SESSION_ID=$CSPID \
-    node "$HERE/drive.js" "http://127.0.0.1:$port/?folder=$RUN/ws" "$RUN/ws" "$ARTIFACTS/$SESSION" \
+    node "$HERE/drive.js" "http://127.0.0.1:$port/?$target" "$RUN/ws" "$ARTIFACTS/$SESSION" \
     "$ARTIFACTS/result-$SESSION.json" || status=$?
   [ $status = 0 ] && [ -n "$key" ] && { check_key || { status=1; touch "$ARTIFACTS/key-leak-$SESSION"; }; }
   stop_session
@@ -96,6 +108,7 @@ JSON
 
 failed=0
 if [ "${E2E_INSTALLED:-1}" = 1 ]; then session installed "$PYTHON" "${E2E_SCENARIOS:-}" 45000 || failed=1; fi
+if [ "${E2E_MULTIROOT:-1}" = 1 ]; then session multi-root "$PYTHON" multi-root 45000 0 multi-root || failed=1; fi
 # Integrate changes files: last, in its own session on the untouched sample app, without an API key set.
 if [ "${E2E_INTEGRATE:-1}" = 1 ]; then session integrate "$PYTHON" integrate 45000 0 || failed=1; fi
 if [ "${E2E_PRIVATE_ENV:-0}" = 1 ]; then

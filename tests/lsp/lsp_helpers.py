@@ -63,8 +63,11 @@ async def initialize(
     root: Path,
     options: dict[str, Any] | None = None,
     capabilities: types.ClientCapabilities | None = None,
+    folders: list[Path] | None = None,
 ) -> types.InitializeResult:
-    """Initialise like VS Code and wait until the start-up scan is over (so its re-check is not mistaken for ours)."""
+    """Initialise like VS Code and wait until the start-up scan is over (so its re-check is not mistaken for ours).
+
+    `folders`: a multi-root workspace (VS Code sends the first folder as the root URI too)."""
     # no MCP guidance server unless a test asks for it: each would cost a process start (tests/lsp/test_lsp_guidance)
     opts = {"diagnosticsDelay": 0, "mcp": {"mode": "off"}, **(options or {})}
     result = await client.initialize_session(
@@ -72,7 +75,7 @@ async def initialize(
             capabilities=capabilities or pytest_lsp.client_capabilities("visual-studio-code"),
             initialization_options=opts,  # the VS Code client sends the bare `posthog` section
             root_uri=root.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders or [root]],
         )
     )
     await wait_for(lambda: any(r and r[-1].kind == "end" for r in client.progress_reports.values()))

@@ -116,3 +116,70 @@ async def test_nothing_ticked_in_the_preview_is_reported_and_no_env_file_is_writ
     assert not (root / ".env").exists()
     creates = [c for c in client.applied_edits[0].edit.document_changes if isinstance(c, types.CreateFile)]
     assert creates and all(c.annotation_id for c in creates)  # unticking a group also skips its new files
+
+
+EXPRESS = APP.parent / "express_shop"
+
+
+def _edited_paths(client: LanguageClient) -> set[Path]:
+    (params,) = client.applied_edits
+    return {Path(to_fs_path(c.uri if isinstance(c, types.CreateFile) else c.text_document.uri))
+            for c in params.edit.document_changes}
+
+
+async def _list_packages(client: LanguageClient) -> list[dict]:
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="posthog.listPackages", arguments=[]))
+    return result["packages"]
+
+
+async def test_the_package_picked_in_a_monorepo_is_the_only_one_integrated(client: LanguageClient, tmp_path: Path):
+    root = tmp_path / "mono"
+    shutil.copytree(APP, root / "shop")
+    shutil.copytree(EXPRESS, root / "store")
+    _editor_applies_to_disk(client)
+    await initialize(client, root)
+    packages = await _list_packages(client)
+    assert sorted((p["path"], p["framework"], p["posthogInstalled"]) for p in packages) == [
+        ("shop", "flask", False), ("store", "node-express", False)]
+    (shop,) = [p for p in packages if p["path"] == "shop"]
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="posthog.integrate", arguments=[shop["argument"]]))
+    assert result["applied"], result
+    edited = _edited_paths(client)
+    assert not any(path.is_relative_to(root / "store") for path in edited)
+    assert all(path.is_relative_to(root / "shop") or path.parent == root for path in edited)  # + the event plan
+    assert (root / "shop" / "posthog_client.py").is_file()
+    assert "posthog" not in (root / "store" / "package.json").read_text()
+
+
+async def test_integrate_in_a_multi_root_workspace_picks_the_folder_or_does_every_folder_in_one_edit(
+    client: LanguageClient, tmp_path: Path
+):
+    shop, store = tmp_path / "shop", tmp_path / "store"
+    shutil.copytree(APP, shop)
+    shutil.copytree(EXPRESS, store)
+    _editor_applies_to_disk(client, really=False)  # the preview is shown; nothing is ticked
+    await initialize(client, shop, folders=[shop, store])
+    packages = await _list_packages(client)
+    assert sorted((p["folderName"], p["path"]) for p in packages) == [("shop", "."), ("store", ".")]
+    (second,) = [p for p in packages if p["folderName"] == "store"]
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="posthog.integrate", arguments=[second["argument"]]))
+    assert _edited_paths(client) and all(path.is_relative_to(store) for path in _edited_paths(client))
+
+    client.applied_edits.clear()
+    await client.workspace_execute_command_async(types.ExecuteCommandParams(command="posthog.integrate", arguments=[]))
+    edited = _edited_paths(client)
+    assert any(p.is_relative_to(shop) for p in edited) and any(p.is_relative_to(store) for p in edited)
+    groups = set(client.applied_edits[0].edit.change_annotations)
+    assert {"shop: user_logged_in", "store: user_logged_in"} <= groups  # unticked per folder in the preview
+
+    client.applied_edits.clear()  # a folder named by its path (what a script or keybinding would pass)
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="posthog.integrate", arguments=[str(shop)]))
+    assert all(path.is_relative_to(shop) for path in _edited_paths(client))
+
+    unknown = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="posthog.integrate", arguments=[{"folder": (tmp_path / "gone").as_uri(), "path": "."}]))
+    assert not unknown["applied"] and "not a folder of this workspace" in unknown["reason"]

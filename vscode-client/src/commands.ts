@@ -2,6 +2,7 @@
  * The PostHog commands in the palette and the status bar menu.
  */
 import * as vscode from 'vscode';
+import { chooseIntegrationTarget } from './packagePick';
 import { ANTHROPIC_API_KEY, PROJECT_API_KEY, promptForSecret } from './secrets';
 import { PosthogServer } from './server';
 
@@ -71,7 +72,13 @@ export function describeIntegration(result: unknown): { text: string; warning: b
 }
 
 /** Runs a server command with progress, or says clearly why it cannot run. */
-async function runServerCommand(server: PosthogServer, command: string, title: string, done: string): Promise<void> {
+async function runServerCommand(
+    server: PosthogServer,
+    command: string,
+    title: string,
+    done: string,
+    args: unknown[] = [],
+): Promise<void> {
     if (!server.running) {
         const choice = await vscode.window.showWarningMessage(
             `PostHog: the language server is not running, so “${title}” cannot run.`,
@@ -88,7 +95,7 @@ async function runServerCommand(server: PosthogServer, command: string, title: s
     try {
         const outcome = await vscode.window.withProgress(
             { location: vscode.ProgressLocation.Notification, title: `PostHog: ${title}…` },
-            () => server.executeCommand(command),
+            () => server.executeCommand(command, args),
         );
         if (!outcome.supported) {
             vscode.window.showInformationMessage(
@@ -157,9 +164,18 @@ export function registerCommands(
 ): void {
     const register = (id: string, handler: () => unknown) =>
         context.subscriptions.push(vscode.commands.registerCommand(id, handler));
-    register('posthog.integrate', () =>
-        runServerCommand(server, 'posthog.integrate', 'Integrate PostHog', 'Integration finished'),
-    );
+    register('posthog.integrate', async () => {
+        // In a monorepo or multi-root workspace the user picks the package (or all of them) first.
+        const args = server.running
+            ? await chooseIntegrationTarget(
+                  (command, commandArgs) => server.executeCommand(command, commandArgs),
+                  (items, options) => vscode.window.showQuickPick(items, options),
+              )
+            : [];
+        if (args !== undefined) {
+            await runServerCommand(server, 'posthog.integrate', 'Integrate PostHog', 'Integration finished', args);
+        }
+    });
     register('posthog.scanWorkspace', () =>
         runServerCommand(server, 'posthog.scanWorkspace', 'Scan workspace', 'Workspace scanned'),
     );
