@@ -119,7 +119,11 @@ def insertion_problems(flow: Flow, lines: list[str]) -> list[str]:
         problems.append(f"insert_line {flow.insert_line + 1} outside function lines {lines_text}")
     anchor = flow.anchor
     anchor_line = lines[anchor.start_line] if anchor is not None and anchor.start_line < len(lines) else ""
-    before_by_design = str(flow.kind) == "logout" or re.match(r"^\s*(return|yield|raise|throw)\b", anchor_line)
+    before_by_design = (
+        str(flow.kind) == "logout"
+        or re.match(r"^\s*(return|yield|raise|throw)\b", anchor_line)
+        or "before the session ends" in flow.evidence  # read the user before `logout()` / `user.delete()`
+    )
     if anchor is not None and flow.insert_line <= anchor.start_line and not (before_by_design or one_line):
         problems.append(f"insert_line {flow.insert_line + 1} is not after anchor ending on line {anchor.end_line + 1}")
     nxt = next((ln for ln in lines[flow.insert_line : flow.insert_line + 4] if ln.strip()), "")

@@ -61,9 +61,12 @@ def test_django_signup_that_logs_in_is_one_signup(django):
 def test_django_logout_and_delete_are_server_side_and_need_no_reset(django):
     logout = django[("accounts/views.py", "logout", "logout_view")]
     assert logout.side == "server" and not logout.needs_reset
-    assert logout.insert_line == line_of("django", "accounts/views.py", "logout(request)", after="def logout_view") + 1
+    # before logout(request) / request.user.delete(), while request.user is still the user
+    assert logout.insert_line == line_of("django", "accounts/views.py", "logout(request)", after="def logout_view")
+    assert logout.user_id_expr == "request.user.pk"
     deleted = django[("accounts/views.py", "account_deleted", "delete_account")]
-    assert deleted.insert_line == line_of("django", "accounts/views.py", "request.user.delete()") + 1
+    assert deleted.insert_line == line_of("django", "accounts/views.py", "request.user.delete()")
+    assert deleted.user_id_expr == "request.user.pk"
 
 
 def test_django_checkout_wraps_the_request_user_pk(django):
@@ -80,7 +83,7 @@ def test_django_webhook_elif_chain_inserts_in_each_branch(django):
     assert paid.insert_indent == " " * 8
     assert paid.user_id_expr == 'session["client_reference_id"]'
     assert failed.insert_line == line_of("django", path, "notify_payment_failed(invoice") + 1
-    assert failed.user_id_expr is None
+    assert failed.user_id_expr == 'invoice["customer"]'  # a Stripe customer id when no user id is known
 
 
 @pytest.mark.parametrize(

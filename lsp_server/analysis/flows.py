@@ -21,6 +21,10 @@ Algorithm (all vocabulary is data in `skills/detection/flows.toml`, see `vocabul
    redirect, magic link): a flow that has only those asks for no identify.
 4. Webhooks: each event-type literal (`case 'invoice.paid':`, `event["type"] == …`, dispatch dicts) gives
    one flow per kind, anchored in its branch. `onClick={signOut}` gives a flow to wrap.
+   Also declared flows: a Django / allauth signal receiver, a handler typed with a Stripe event
+   (`Stripe.CustomerSubscriptionDeletedEvent`, dispatched from another file), an Auth.js `events.createUser`
+   hook, `DELETE /users/me`; and state writes that count like support calls (`ctx.session.user = …` for a login,
+   `set({ token: null })` / `del session[…]` for a logout).
 5. Drop duplicates: a login in a register handler (yields_to, unless in the other arm of a condition),
    an outer function whose evidence an inner callback repeats, a local caller of a function already reported,
    a webhook branch that only calls this file's helper already reported for the same kind.
@@ -34,6 +38,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tree_sitter import Node
 
@@ -49,6 +54,10 @@ _LOGIN_KINDS = frozenset({FlowKind.LOGIN, FlowKind.SIGNUP})
 _MUTATION_FN_RE = re.compile(r"^\(\s*([A-Za-z_$][\w$]*)\s*[,)]|\bmutationFn\s*:\s*([A-Za-z_$][\w$]*)\s*[,}]")
 _MUTATION_SUFFIX_RE = re.compile(r"Mutation$|_mutation$")
 _IDENTIFY_KINDS = frozenset({"identify", "identify_context", "set"})
+_TEMPLATE_SUB_RE = re.compile(r"\$\{[^}]*\}")
+_SIGNAL_CONNECT_RE = re.compile(r"\b([A-Za-z_]\w*)\.connect\(\s*([A-Za-z_]\w*)")
+_LISTENER_CALLS = frozenset({"addEventListener", "on", "once", "addListener"})
+_URL_KEYS = frozenset({"url", "uri", "endpoint", "path"})  # request config objects: `axios({ url })`, `$.ajax({ url })`
 _CONDITION_PARTS = frozenset(  # what lies between an event-type literal and its `if`
     {
         "binary_expression",
@@ -112,6 +121,8 @@ class _Detector:
         self._import_ok: dict[int, bool] = {}
         self.mutation_hooks: set[int] = set()  # ids of units wrapping useMutation
         self.mutation_fns: set[str] = set()  # local functions passed to useMutation as the mutation
+        self._state_calls: set[int] = set()  # ids of pseudo calls standing for a state write (`session.user = …`)
+        self._connected: list[tuple[str, str]] = []  # (signal, function) of `user_logged_in.connect(fn)`
 
     def run(self) -> list[Flow]:
         vocab, doc = self.vocab, self.doc
@@ -123,6 +134,7 @@ class _Detector:
         candidates: list[_Candidate] = []
         by_name = {u.name: u for u in units if u.name}
         self.local_names = set(by_name)
+        self._connected = _SIGNAL_CONNECT_RE.findall(doc.text) if vocab.signals and ".connect(" in doc.text else []
         for unit in units:  # `onClick={deleteAccount}` makes the local deleteAccount an event handler
             for attr, ref in unit.references:
                 target = by_name.get(ref.dotted.removeprefix("this."))
@@ -137,6 +149,7 @@ class _Detector:
                 evidence = [f"file is named after webhook '{event_file}'"]
                 candidates.append(_Candidate(unit, file_kind, vocab.scores.get("webhook", 0.9), evidence, strong=True))
             candidates.extend(self._unit_candidates(unit))
+            candidates.extend(self._declared_candidates(unit))
             candidates.extend(self._webhook_candidates(unit, by_name))
             candidates.extend(self._reference_candidates(unit))
         kept = self._dedupe(candidates, units)
@@ -171,7 +184,7 @@ class _Detector:
         return out
 
     def _padded(self, name: str, *, for_name: bool) -> str:
-        toks = tokens(name)
+        toks = _tokens(name)
         if not toks or (for_name and any(t in self.vocab.ignore_name_tokens for t in toks)):
             return ""
         return " " + " ".join(toks) + " "
@@ -182,16 +195,24 @@ class _Detector:
         for s in unit.strings:
             if s.end_byte - s.start_byte > 200 or self.doc.data[s.start_byte + 1 : s.start_byte + 2] not in b"/ha$":
                 continue
-            if s.parent is None or s.parent.type not in ("arguments", "argument_list"):
+            holder = s.parent
+            if holder is not None and holder.type in ("pair", "keyword_argument"):  # axios({ url: '/api/login' })
+                key = holder.child_by_field_name("key") or holder.child_by_field_name("name")
+                obj = holder.parent
+                if key is None or string_value(self.doc.node_text(key)) not in _URL_KEYS or obj is None:
+                    continue
+                holder = obj.parent if obj.type in ("object", "dictionary") else obj
+            if holder is None or holder.type not in ("arguments", "argument_list"):
                 continue
-            call = s.parent.parent
+            call = holder.parent
             callee = call.child_by_field_name("function") if call is not None else None
             text = self.doc.node_text(callee) if callee is not None else ""
             if callee is None or text.rsplit(".", 1)[-1] not in self.vocab.request_callees:
                 continue  # redirect("/login") navigates; only requests name a flow
             value = string_value(self.doc.node_text(s))
             if value.startswith(("/", "http", "api/", "auth/", "${")):
-                out.append((" " + " ".join(tokens(value.split("?", 1)[0])) + " ", Call(call, dotted_name(text), text)))
+                words = _TEMPLATE_SUB_RE.sub("/", value.split("?", 1)[0])  # `${this.apiUrl}/login` names login only
+                out.append((" " + " ".join(tokens(words)) + " ", Call(call, dotted_name(text), text)))
         return out
 
     def _unit_candidates(self, unit: Unit) -> list[_Candidate]:
@@ -234,14 +255,19 @@ class _Detector:
         name = _MUTATION_SUFFIX_RE.sub("", unit.name) if mutation_hook else unit.name
         name_pad = self._padded(name, for_name=True) if named else ""
         route_pad = self._padded(unit.route_path or "", for_name=True)
+        deletes_self = (  # `DELETE /users/me`: the REST way to close one's own account, whatever the handler's name
+            unit.route_method == "DELETE"
+            and vocab.delete_self_route_re is not None
+            and vocab.delete_self_route_re.search(unit.route_path or "") is not None
+        )
         requests = self._url_requests(unit) if name_pad or unit.handler else []
         url_pad = "".join(padded for padded, _ in requests)
         any_name = vocab.any_name_re
         if any_name is not None:  # most functions name no flow at all: one regex instead of one per kind
-            name_pad = name_pad if any_name.search(name_pad) else ""
-            route_pad = route_pad if any_name.search(route_pad) else ""
-            url_pad = url_pad if any_name.search(url_pad) else ""
-        if not strong and not name_pad and not route_pad and not url_pad and len(traits) < 2:
+            name_pad = name_pad if _names_a_flow(any_name, name_pad) else ""
+            route_pad = route_pad if _names_a_flow(any_name, route_pad) else ""
+            url_pad = url_pad if _names_a_flow(any_name, url_pad) else ""
+        if not strong and not name_pad and not route_pad and not url_pad and len(traits) < 2 and not deletes_self:
             return []
         out: list[_Candidate] = []
         name_toks, route_toks, url_toks = set(name_pad.split()), set(route_pad.split()), set(url_pad.split())
@@ -250,6 +276,9 @@ class _Detector:
             negative = kv.negative
             name_hit = kv.matches_name(name_pad)
             sup = support.get(kind, [])
+            if not sup and kv.state_re is not None and (name_pad or route_pad):
+                state = self._state_support(unit, kv.state_re)
+                sup = [state] if state is not None else sup
             if not name_hit and sup:
                 name_hit = kv.matches_support_name(name_pad)
             if name_hit and not negative.isdisjoint(name_toks):
@@ -259,12 +288,20 @@ class _Detector:
                 route_hit = kv.matches_route_extra(route_pad)
             if route_hit and not negative.isdisjoint(route_toks):
                 route_hit = None
+            self_delete = deletes_self and kind == FlowKind.ACCOUNT_DELETED and self._does_something(unit)
             url_hit = kv.matches_name(url_pad)
             if url_hit and not negative.isdisjoint(url_toks):
                 url_hit = None
             hits = strong.get(kind, [])
             shape = self._shape(kv, traits, unit_toks)
-            if not hits and not name_hit and not route_hit and not (url_hit and unit.handler) and shape is None:
+            if (
+                not hits
+                and not name_hit
+                and not route_hit
+                and not (url_hit and unit.handler)
+                and shape is None
+                and not self_delete
+            ):
                 continue
             evidence: list[str] = []
             score = 0.0
@@ -288,6 +325,9 @@ class _Detector:
                     score = max(score, scores.get("route_only", 0.6))
                 if sup:
                     score = max(score, scores.get("route_and_support", 0.8))
+            if self_delete:
+                evidence.append(f"route DELETE {unit.route_path} deletes the caller's own account")
+                score = max(score, scores.get("delete_self_route", 0.75))
             if url_hit and unit.handler:
                 evidence.append(f"requests a {url_hit} URL")
                 score = max(score, scores.get("name_and_handler", 0.65))
@@ -295,7 +335,10 @@ class _Detector:
                 evidence.append(f"calls {' and '.join(c.dotted for c in shape)}")
                 score = max(score, scores.get("shape", 0.7))
             if sup and (name_hit or route_hit):
-                evidence.append(f"calls {sup[-1].dotted}")
+                verb = (
+                    "calls" if id(sup[-1]) not in self._state_calls else "clears" if kind == FlowKind.LOGOUT else "sets"
+                )
+                evidence.append(f"{verb} {sup[-1].dotted}")
             if unit.route_method == "GET" and not hits:
                 score -= scores.get("get_route_penalty", 0.2)
             if score + 1e-9 < vocab.threshold:
@@ -323,6 +366,74 @@ class _Detector:
             candidate.starts_only = bool(hits) and all(not r.identify for _, r in hits)
             out.append(candidate)
         return out
+
+    def _state_support(self, unit: Unit, state_re: re.Pattern[str]) -> Call | None:
+        """The statement writing the signed-in state (`ctx.session.user = …`, `set({ token: null })`) as a pseudo call:
+        it supports the unit's name like a call would, and the capture goes after it."""
+        body = unit.body
+        if body is None:
+            return None
+        text = self.doc.data[body.start_byte : body.end_byte].decode("utf-8", "replace")
+        m = state_re.search(text)
+        if m is None:
+            return None
+        at = body.start_byte + len(text[: m.start()].encode("utf-8"))
+        node = self.doc.root.descendant_for_byte_range(at, at + max(1, len(m.group(0).encode("utf-8"))))
+        if node is None:
+            return None
+        written = m.group(0).removeprefix("del").split("=", 1)[0].split(":", 1)[0].strip().rstrip("[").strip()
+        call = Call(node, dotted_name(written) or written, written)
+        self._state_calls.add(id(call))
+        return call
+
+    def _declared_candidates(self, unit: Unit) -> list[_Candidate]:
+        """Flows a function is registered for rather than named after: a Django / allauth signal receiver
+        (`@receiver(user_signed_up)`, `user_logged_in.connect(fn)`), a typed webhook event parameter
+        (`event: Stripe.CustomerSubscriptionDeletedEvent`, dispatched from another file's `case`), or an auth
+        library's lifecycle hook (`NextAuth({ events: { createUser } })`)."""
+        vocab, doc = self.vocab, self.doc
+        found: dict[FlowKind, str] = {}
+        if vocab.signals:
+            parent = unit.node.parent
+            if parent is not None and parent.type == "decorated_definition":
+                for dec in parent.named_children:
+                    text = doc.node_text(dec) if dec.type == "decorator" else ""
+                    if "receiver(" in text:
+                        for name in re.findall(r"\b(\w+)\b", text.split("sender", 1)[0]):
+                            if name in vocab.signals:
+                                found.setdefault(vocab.signals[name], f"receives signal '{name}'")
+            if unit.name and unit.parent is None:
+                for signal, fn in self._connected:
+                    if fn == unit.name and signal in vocab.signals:
+                        found.setdefault(vocab.signals[signal], f"receives signal '{signal}'")
+        params = unit.node.child_by_field_name("parameters") or unit.node.child_by_field_name("parameter")
+        params_text = doc.node_text(params) if params is not None else ""
+        if params is not None and vocab.webhook_type_re is not None and "Event" in params_text:
+            for m in vocab.webhook_type_re.finditer(params_text):
+                kind = vocab.webhook_types.get(m.group(1))
+                if kind is not None:
+                    found.setdefault(kind, f"takes a {m.group(0)}")
+        if params is not None and ('"' in params_text or "'" in params_text):
+            for s in unit.strings:  # `data: SWHMap["customer.subscription.deleted"]`
+                raw = doc.data[s.start_byte + 1 : s.end_byte - 1]
+                if params.start_byte <= s.start_byte < params.end_byte and raw in vocab.webhook_bytes:
+                    found.setdefault(vocab.webhooks[raw.decode()], f"takes a '{raw.decode()}' event")
+        for hook in vocab.hooks if unit.name else ():
+            kind = hook.methods.get(unit.name)
+            if kind is None or self._container(unit.node) != hook.container:
+                continue
+            if hook.requires_import is None or hook.requires_import.search(doc.text):
+                found.setdefault(kind, f"is the '{hook.container}.{unit.name}' hook")
+        score = vocab.scores.get("declared", 0.85)
+        return [_Candidate(unit, kind, score, [why], strong=True) for kind, why in found.items()]
+
+    def _container(self, fn: Node) -> str:
+        """The property an object method sits under: `events` for `{ events: { async signIn() {} } }`."""
+        node = fn.parent if fn.parent is not None and fn.parent.type == "pair" else fn
+        obj = node.parent
+        pair = obj.parent if obj is not None and obj.type == "object" else None
+        key = pair.child_by_field_name("key") if pair is not None and pair.type == "pair" else None
+        return string_value(self.doc.node_text(key)) if key is not None else ""
 
     @staticmethod
     def _shape(kv: KindVocabulary, traits: dict[str, Call], name_toks: set[str]) -> list[Call] | None:
@@ -538,7 +649,7 @@ class _Detector:
             evidence.append(ins.note)
         return Flow(
             path=self.path,
-            symbol=c.symbol or unit.symbol,
+            symbol=c.symbol or self._symbol(unit),
             kind=c.kind,
             span=doc.span(span_node),
             insert_line=ins.line,
@@ -556,6 +667,36 @@ class _Detector:
             tracked=self._has(scope, {"capture"}),
             evidence=tuple(evidence),
         )
+
+    def _symbol(self, unit: Unit) -> str:
+        """What the user sees for the unit: a file-routed `export default defineEventHandler(…)` is its route file
+        (`server/api/auth/login.post.ts`), an anonymous listener its target and event (`signupForm submit`)."""
+        parent = unit.node.parent
+        if unit.symbol == "default" and unit.route_path and (parent is None or parent.type != "pair"):
+            return self.path  # SvelteKit's `actions = { default: … }` keeps its action name
+        u: Unit | None = unit
+        while u is not None and u.symbol == "<anonymous>":  # `.then(cb)` inside the listener: name the listener
+            listener = self._listener_name(u.node)
+            if listener:
+                return listener
+            u = u.parent
+        return unit.symbol
+
+    def _listener_name(self, fn: Node) -> str:
+        """`form.addEventListener('submit', fn)` → "form submit"; "" when `fn` is not a listener."""
+        args = fn.parent
+        call = args.parent if args is not None and args.type == "arguments" else None
+        callee = call.child_by_field_name("function") if call is not None else None
+        if callee is None or callee.type != "member_expression" or args is None:
+            return ""
+        prop, target = callee.child_by_field_name("property"), callee.child_by_field_name("object")
+        first = args.named_children[0] if args.named_child_count else None
+        if prop is None or target is None or first is None or self.doc.node_text(prop) not in _LISTENER_CALLS:
+            return ""
+        event = string_value(self.doc.node_text(first)) if first.type == "string" else ""
+        where = self.doc.node_text(target)
+        where = where if len(where) <= 40 and "\n" not in where else where.split("(", 1)[0][:40]
+        return f"{where} {event}".strip() if event else ""
 
     def _success_callback(self, unit: Unit) -> Node | None:
         """The block body of `onSuccess: (…) => {…}` inside a mutation hook."""
@@ -612,6 +753,31 @@ class _Detector:
                 return "server"
             u = u.parent
         return self.file_side
+
+
+# --- performance (helper A): memos of pure string functions; the same names come back on every keystroke -------
+
+
+@lru_cache(maxsize=16384)
+def _tokens(name: str) -> tuple[str, ...]:
+    return tokens(name)
+
+
+_name_memo: tuple[re.Pattern[str] | None, dict[str, bool]] = (None, {})  # for one pattern (hashing one is slow)
+
+
+def _names_a_flow(pattern: re.Pattern[str], padded: str) -> bool:
+    """`pattern.search(padded)` (a big alternation: ~6 µs a name) as a bool."""
+    global _name_memo
+    held, memo = _name_memo
+    if held is not pattern:
+        held, memo = _name_memo = (pattern, {})
+    hit = memo.get(padded)
+    if hit is None:
+        if len(memo) >= 16384:
+            memo.clear()
+        hit = memo[padded] = pattern.search(padded) is not None
+    return hit
 
 
 def _exclusive(a: _Candidate, b: _Candidate) -> bool:

@@ -71,6 +71,7 @@ class KindVocabulary:
     shapes: tuple[frozenset[str], ...] = ()  # sets of support traits that together perform the flow
     shape_negative: frozenset[str] = frozenset()  # name tokens that rule a shape out (change / reset password)
     text_negative: re.Pattern[str] | None = None  # function text that vetoes name / route evidence (newsletters)
+    state_re: re.Pattern[str] | None = None  # body text that supports a name like a call (`token = null` for logout)
 
     def matches_name(self, padded: str) -> str | None:
         """The phrase found in a padded token string (" handle sign in "), if any."""
@@ -95,6 +96,15 @@ def _phrases_re(phrases: tuple[str, ...], compact: bool) -> re.Pattern[str] | No
         return None
     # lookahead keeps the trailing space unconsumed so overlapping phrases still match
     return re.compile("|".join(re.escape(v[:-1]) + "(?= )" for v in sorted(variants, key=len, reverse=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleHook:
+    """Methods of a library config object called after a flow (`NextAuth({ events: { createUser } })`)."""
+
+    container: str  # the property holding the methods ("events")
+    methods: dict[str, FlowKind]
+    requires_import: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +150,11 @@ class Vocabulary:
     webhook_bytes: frozenset[bytes] = frozenset()
     exit_last: frozenset[str] = frozenset()
     request_callees: frozenset[str] = frozenset()  # last segments of calls that send a request
+    signals: dict[str, FlowKind] = field(default_factory=dict)  # Django / allauth signal → the flow its receiver sees
+    webhook_types: dict[str, FlowKind] = field(default_factory=dict)  # `CustomerSubscriptionDeletedEvent` → kind
+    webhook_type_re: re.Pattern[str] | None = None  # a typed webhook event in a parameter (`Stripe.InvoicePaidEvent`)
+    delete_self_route_re: re.Pattern[str] | None = None  # `DELETE /users/me`: the caller deletes their own account
+    hooks: tuple[LifecycleHook, ...] = ()  # `events: { createUser() {} }` in an auth library's config
 
     def is_test_code(self, text: str) -> bool:
         """Test / e2e / mock code by its imports (Playwright, Cypress, vitest, pytest, …)."""
@@ -279,6 +294,7 @@ def _build(root: Path | None) -> Vocabulary:
             shapes=tuple(frozenset(shape) for shape in entry.get("shapes", [])),
             shape_negative=frozenset(t.lower() for t in entry.get("shape_negative", [])),
             text_negative=_compile(entry.get("text_negative_re")),
+            state_re=_compile(entry.get("state_re")),
         )
     calls: list[CallRule] = []
     for entry in flows.get("calls", []):
@@ -327,6 +343,11 @@ def _build(root: Path | None) -> Vocabulary:
     negatives = flows.get("negatives", {})
     names = flows.get("names", {})
     prefilter, prefilter_lower = _prefilter(flows, webhooks)
+    signals = {
+        name: FlowKind(kind) for name, kind in flows.get("signals", {}).items() if kind in FlowKind.__members__.values()
+    }
+    typed = flows.get("webhook_types", {})
+    webhook_types = {_event_type_name(e): k for e, k in webhooks.items() if "." in e}
     return Vocabulary(
         threshold=float(flows.get("threshold", 0.6)),
         scores={k: float(v) for k, v in flows.get("scores", {}).items()},
@@ -381,7 +402,25 @@ def _build(root: Path | None) -> Vocabulary:
         webhook_bytes=frozenset(w.encode() for w in webhooks),
         exit_last=frozenset(s.rsplit(".", 1)[-1] for s in exit_callees),
         request_callees=frozenset(s.rsplit(".", 1)[-1] for s in statements.get("request_callees", [])),
+        signals=signals,
+        webhook_types=webhook_types,
+        webhook_type_re=_compile(typed.get("type_re")),
+        delete_self_route_re=_compile(routes.get("delete_self_re")),
+        hooks=tuple(
+            LifecycleHook(
+                container=str(h.get("container", "")),
+                methods={m: FlowKind(k) for m, k in h.get("methods", {}).items() if k in FlowKind.__members__.values()},
+                requires_import=_compile(h.get("requires_import"), re.MULTILINE),
+            )
+            for h in flows.get("hooks", [])
+            if h.get("container")
+        ),
     )
+
+
+def _event_type_name(event_type: str) -> str:
+    """`customer.subscription.deleted` → `CustomerSubscriptionDeletedEvent` (the Stripe SDK's type name)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[._]", event_type) if part) + "Event"
 
 
 def _longest_segment(suffix: str) -> str:
