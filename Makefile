@@ -67,3 +67,8 @@ test-vscode: $(STAMP) $(VSCODE_STAMP)
 
 test-e2e: vsix
 	bash tests/e2e/run.sh
+
+# Every model airplane, stripped of PostHog, integrated offline, then run against the local sink.
+.PHONY: integrate-smoke
+integrate-smoke: $(STAMP) $(NODE_STAMP) $(TYPECHECK_STAMP)
+	$(BIN)/python -m pytest -q tests/integrate_smoke

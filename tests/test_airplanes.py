@@ -164,7 +164,7 @@ def _compile_for_node(app_dir: Path, sources: list[str]) -> Path:
     return app_dir / ".out"
 
 
-NEXT_ENV = {"POSTHOG_PROJECT_TOKEN": "NEXT_PUBLIC_POSTHOG_KEY", "POSTHOG_HOST": "NEXT_PUBLIC_POSTHOG_HOST"}
+NEXT_ENV = {"POSTHOG_PROJECT_TOKEN": "NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN", "POSTHOG_HOST": "NEXT_PUBLIC_POSTHOG_HOST"}
 
 
 @pytest.mark.node

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from lsp_server.analysis.model import FlowKind, Package, PosthogSetup, Span
 from lsp_server.edits import BundledSnippets, plan_flow_tracking
+from lsp_server.edits.planner import plan_pieces
 from tests.edits_support import BILLING_CJS, apply, billing_flow, created, error_nodes, flow, package, shifted
 
 SNIPPETS = BundledSnippets()
@@ -69,6 +71,16 @@ export async function POST(req: Request) {
 """
 
 
+def test_the_server_client_is_imported_through_the_at_alias_the_file_already_uses():
+    f = flow("src/app/api/signup/route.ts", FlowKind.SIGNUP, 6, "  ", event="user_signed_up", user_id="user.id")
+    pkg = package("nextjs-app-router")
+    aliased = plan_flow_tracking(ROUTE, f.path, f, pkg, SNIPPETS, exists=lambda p: p == "src/lib/db.ts")
+    assert "import { posthog } from '@/lib/posthog-server';\n" in apply(ROUTE, aliased, f.path)
+    assert list(created(aliased)) == ["src/lib/posthog-server.ts"]
+    unproven = plan_flow_tracking(ROUTE, f.path, f, pkg, SNIPPETS, exists=lambda p: False)  # `@/` may mean anything
+    assert "import { posthog } from '../../../lib/posthog-server';\n" in apply(ROUTE, unproven, f.path)
+
+
 def test_next_route_handler_signup_creates_the_server_client_and_awaits_flush():
     f = flow(
         "src/app/api/signup/route.ts", FlowKind.SIGNUP, 6, "  ", event="user_signed_up", user_id="user.id", span=(3, 7)
@@ -77,7 +89,8 @@ def test_next_route_handler_signup_creates_the_server_client_and_awaits_flush():
     files = created(edits)
     assert list(files) == ["src/lib/posthog-server.ts"]
     module = files["src/lib/posthog-server.ts"]
-    assert "process.env.NEXT_PUBLIC_POSTHOG_KEY" in module and "flushAt: 1" in module and "flushInterval: 0" in module
+    assert "process.env.NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN" in module  # PostHog's current name for new code
+    assert "flushAt: 1" in module and "flushInterval: 0" in module
     assert "phc_" not in module and "''" not in module.split("console.warn")[0]  # no hard-coded or empty key
     assert "import { posthog } from '../../../lib/posthog-server';\n" in edited
     assert (
@@ -151,14 +164,34 @@ def test_an_existing_client_name_is_reused():
     assert edited.count("import") == 1
 
 
-def test_unknown_user_id_leaves_a_visible_placeholder_with_a_todo():
+def test_unknown_user_id_sends_the_capture_anonymously_skips_identify_and_says_so():
     text = "import { posthog } from './posthog'\n\nexport async function login() {\n  await auth()\n  return true\n}\n"
     f = flow("src/login.ts", FlowKind.LOGIN, 4, "  ", event="user_logged_in")
     edited = apply(text, plan_flow_tracking(text, f.path, f, package("node", "typescript"), SNIPPETS), f.path)
-    assert "  // TODO(posthog): replace DISTINCT_ID with the signed-in user's stable id" in edited
-    assert "distinctId: String(DISTINCT_ID)," in edited
-    assert "anonymous" not in edited and "@" not in edited
+    assert "  // TODO(posthog): no user id found here, so this event is sent anonymously: add distinctId:" in edited
+    assert "  // TODO(posthog): the user is not identified here" in edited
+    assert "  posthog.capture({\n    event: 'user_logged_in',\n  })\n  return true" in edited
+    code = [line for line in edited.splitlines() if not line.strip().startswith("//")]
+    assert not any("distinctId" in line or "identify" in line for line in code)
+    assert "DISTINCT_ID" not in edited
     assert error_nodes(edited, f.path) == []
+
+
+def test_unknown_user_id_in_python_omits_distinct_id_and_identify_context():
+    text = "from posthog_client import posthog\n\n\ndef login(request):\n    authenticate_somehow()\n    return ok()\n"
+    f = flow("views.py", FlowKind.LOGIN, 5, "    ", event="user_logged_in")
+    edited = apply(text, plan_flow_tracking(text, f.path, f, package("django", "python"), SNIPPETS), f.path)
+    assert '    posthog.capture(\n        "user_logged_in",\n' in edited
+    code = [line for line in edited.splitlines() if not line.strip().startswith("#")]
+    assert not any("distinct_id" in line or "identify" in line for line in code)
+    assert "DISTINCT_ID" not in edited
+    assert edited.count("# TODO(posthog):") == 2
+
+
+def test_identify_alone_is_not_planned_without_a_user_id():
+    text = "import { posthog } from './posthog'\n\nexport async function login() {\n  await auth()\n  return true\n}\n"
+    f = flow("src/login.ts", FlowKind.LOGIN, 4, "  ", event="user_logged_in")
+    assert plan_pieces(text, f.path, f, package("node", "typescript"), SNIPPETS, {"identify"}) == []
 
 
 FLASK = '''"""Auth views."""
@@ -388,3 +421,43 @@ def test_a_route_registered_with_only_a_middleware_gets_no_code_at_module_level(
     f = flow("app.js", FlowKind.LOGIN, 1, "", event="user_logged_in", side="server", user_id="req.user.id",
              span=(1, 3))
     assert plan_flow_tracking(text, f.path, f, package("node-express", "javascript"), SNIPPETS) == []
+
+
+def test_sdk_dependencies_go_where_npm_sorts_them_and_an_unsorted_list_gets_them_first():
+    from lsp_server.edits.apply import apply_edits
+    from lsp_server.edits.setup import plan_setup
+
+    def added(manifest: str) -> str:
+        plan = plan_setup(package("nextjs-app-router"), {"server", "client"}, {"package.json": manifest}.get)
+        return apply_edits(manifest, [e for e in plan.edits if e.path == "package.json"])
+
+    sorted_deps = (
+        '{\n  "dependencies": {\n    "@next-auth/prisma-adapter": "1.0.0",\n    "next": "15.0.0",\n'
+        '    "react": "19.0.0"\n  }\n}\n'
+    )
+    names = list(json.loads(added(sorted_deps))["dependencies"])
+    assert names == ["@next-auth/prisma-adapter", "next", "posthog-js", "posthog-node", "react"]
+    unsorted = '{\n  "dependencies": {\n    "react": "19.0.0",\n    "next": "15.0.0"\n  }\n}\n'
+    assert list(json.loads(added(unsorted))["dependencies"])[-2:] == ["react", "next"]
+
+
+def test_a_crlf_requirements_file_gets_the_sdk_on_a_crlf_line():
+    from lsp_server.edits.apply import apply_edits
+    from lsp_server.edits.setup import plan_setup
+
+    manifest = "Django==5.1\r\nstripe==11.3\r\n"
+    plan = plan_setup(package("django", "python"), {"server"}, {"requirements.txt": manifest}.get)
+    edited = apply_edits(manifest, [e for e in plan.edits if e.path == "requirements.txt"])
+    assert edited.startswith(manifest) and edited.endswith("\r\n") and "\n" not in edited.replace("\r\n", "")
+    assert "posthog" in edited
+
+
+def test_jsx_attribute_quotes_do_not_decide_the_quotes_of_inserted_code():
+    from lsp_server.analysis.parsing import parse
+    from lsp_server.edits.text_style import detect_style
+
+    text = (
+        "import Link from 'next/link';\nimport { signOut } from '@/auth';\n\nexport default function Nav() {\n"
+        '  return <div className="a"><Link className="b" href="/">x</Link><form className="c" /></div>;\n}\n'
+    )
+    assert detect_style(text, "tsx", parse(text, "tsx")).quote == "'"

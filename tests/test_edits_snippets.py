@@ -13,8 +13,8 @@ from tests.edits_support import error_nodes, flow, package
 
 SNIPPETS = BundledSnippets()
 FRAMEWORKS = {  # id → the project key variable new code reads
-    "nextjs-app-router": "NEXT_PUBLIC_POSTHOG_KEY",
-    "nextjs-pages-router": "NEXT_PUBLIC_POSTHOG_KEY",
+    "nextjs-app-router": "NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN",  # new code; an existing name is reused
+    "nextjs-pages-router": "NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN",
     "react-spa": "VITE_PUBLIC_POSTHOG_KEY",
     "node-express": "POSTHOG_PROJECT_TOKEN",
     "node": "POSTHOG_PROJECT_TOKEN",

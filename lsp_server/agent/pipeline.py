@@ -8,8 +8,10 @@ integrated tree plans nothing.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from ..edits import BundledSnippets, PlannedEdit, apply_edits, plan_flow_trackin
 from ..edits.setup import SetupPlan, plan_setup
 from ..mcp_server.sandbox import Refused, confine, is_env_file
 from .events_plan import PLAN_FILE, PlannedEvent, merge_plan, read_plan, render_plan
+from .placement import one_place_per_event, placeability
 
 log = logging.getLogger(__name__)
 MAX_PASSES = 6  # per file: flows planned together, then re-planned on the result until nothing is left
@@ -34,6 +37,7 @@ class FileChange:
     before: str | None
     after: str
     edits: list[PlannedEdit] = field(default_factory=list)  # against `before` (first pass) — for previews
+    encoding: str = "utf-8"  # written back as it was read ("utf-16" for a PowerShell-made requirements.txt)
 
     @property
     def groups(self) -> list[str]:
@@ -69,6 +73,7 @@ class IntegrationPlan:
     packages: list[PackagePlan]
     changes: dict[str, FileChange]
     notes: list[str] = field(default_factory=list)
+    missing: list[PlannedEvent] = field(default_factory=list)  # planned, but not sent from their file
 
     @property
     def edited(self) -> list[FileChange]:
@@ -121,9 +126,11 @@ def plan_integration(
         f for d in result.documents for f in d.flows
         if _owner(f.path, result.packages, chosen) and not _tracked_elsewhere(f, captured, ours, result.packages)
     ]
-    events_plan = list(events) if events is not None else merge_plan(existing, propose_events(flows))
-    flows = [f for f in flows if not f.tracked]  # a flow the code already tracks is the user's: left as it is
     reader = _Reader(root)
+    homes, support = one_place_per_event(flows, result.packages, placeability(reader.read, result.packages))
+    events_plan = list(events) if events is not None else merge_plan(existing, propose_events(homes))
+    flows = [f for f in flows if not f.tracked]  # a flow the code already tracks is the user's: left as it is
+    sent_from = {d.path: {c.event for c in d.calls if c.kind == "capture" and c.event} for d in result.documents}
     changes: dict[str, FileChange] = {}
     plans = {p.path: PackagePlan(p, SetupPlan()) for p in packages}
     sides: dict[str, set[str]] = {p.path: set() for p in packages}
@@ -134,19 +141,49 @@ def plan_integration(
         owner = package_for(path, result.packages)
         if owner is None:
             continue
-        wanted = _wanted_flows(file_flows, events_plan, path)
+        # An event the file already sends is done: its name must not be "renamed" onto another flow of the file.
+        open_plan = [e for e in events_plan if not (e.file == path and e.event_name in sent_from.get(path, ()))]
+        wanted = _wanted_flows(file_flows, open_plan, path)
+        done = {(f.kind, f.symbol) for f in wanted}
+        wanted += [f for f in support if f.path == path and (f.kind, f.symbol) not in done]
         _plan_file(reader, changes, path, owner, wanted, plans[owner.path], sides[owner.path])
+    with_flows = {owner.path for d in result.documents for f in d.flows
+                  if (owner := package_for(f.path, result.packages)) is not None}
     for p in packages:
+        if p.path not in with_flows and p.framework not in BROWSER_FRAMEWORKS and not p.posthog.installed:
+            del plans[p.path]  # nothing to track here (a monorepo root, a worker we found no flow in): no SDK, no env
+            continue
         setup = plan_setup(p, sides[p.path], reader.current(changes))
         plans[p.path].setup = setup
-        for edit in setup.edits:
-            _add_edit(reader, changes, edit)
+        by_path: dict[str, list[PlannedEdit]] = {}
+        for edit in setup.edits:  # edits planned on one text are applied to it together (offsets stay right)
+            by_path.setdefault(edit.path, []).append(edit)
+        for path_edits in by_path.values():
+            _add_edits(reader, changes, path_edits)
     notes = [n for c in changes.values() for n in _placeholders(c)]
+    missing = _not_added(events_plan, reader.current(changes))
+    notes += [f"`{e.event_name}` in `{e.file}`: planned, but no place to send it was found there; add the capture "
+              "by hand or edit the plan" for e in missing]
     plan_text = render_plan(events_plan)
     before = reader.read(PLAN_FILE)
     if before is None or on_disk != events_plan:
         changes[PLAN_FILE] = FileChange(PLAN_FILE, before, plan_text)
-    return IntegrationPlan(root, events_plan, list(plans.values()), changes, notes)
+    return IntegrationPlan(root, events_plan, list(plans.values()), changes, notes, missing)
+
+
+# Packages where the init alone is worth it (pageviews, autocapture, replay) even when no flow is found.
+BROWSER_FRAMEWORKS = frozenset({"nextjs-app-router", "nextjs-pages-router", "react-spa"})
+
+
+def _not_added(plan: list[PlannedEvent], read) -> list[PlannedEvent]:
+    """Planned events whose file does not name them after editing (their flow could not be edited)."""
+    missing = []
+    for event in plan:
+        text = read(event.file) if event.file else None
+        quoted = re.compile(rf"""['"`]{re.escape(event.event_name)}['"`]""")
+        if text is not None and not quoted.search(text):
+            missing.append(event)
+    return missing
 
 
 def _placeholders(change: FileChange) -> list[str]:
@@ -203,35 +240,52 @@ class _Reader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._cache: dict[str, str | None] = {}
+        self.encodings: dict[str, str] = {}  # paths not read as UTF-8
 
     def read(self, path: str) -> str | None:
         if path not in self._cache:
             try:
                 full = confine(self.root, path)
                 secret = is_env_file(full) and full.name not in load_vocabulary().env_templates  # .env.example is fine
-                text = None if secret or not full.is_file() else full.read_text(encoding="utf-8")
+                text = None if secret or not full.is_file() else self._decode(path, full.read_bytes())
             except (Refused, OSError, UnicodeDecodeError):
                 text = None
             self._cache[path] = text
         return self._cache[path]
+
+    def _decode(self, path: str, data: bytes) -> str:
+        """The text with its line endings (CRLF stays); UTF-16 with a byte-order mark is read as such."""
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            self.encodings[path] = "utf-16"
+            return data.decode("utf-16")
+        return data.decode("utf-8")
+
+    def change(self, path: str, before: str | None, after: str, edits: list[PlannedEdit] | None = None) -> FileChange:
+        return FileChange(path, before, after, edits or [], self.encodings.get(path, "utf-8"))
 
     def current(self, changes: dict[str, FileChange]):
         return lambda path: changes[path].after if path in changes else self.read(path)
 
 
 def _add_edit(reader: _Reader, changes: dict[str, FileChange], edit: PlannedEdit) -> None:
-    change = changes.get(edit.path)
-    if edit.create_file:
-        if change is None and reader.read(edit.path) is None:
-            changes[edit.path] = FileChange(edit.path, None, edit.new_text, [edit])
+    _add_edits(reader, changes, [edit])
+
+
+def _add_edits(reader: _Reader, changes: dict[str, FileChange], edits: list[PlannedEdit]) -> None:
+    """Edits of one file, planned on its current text, applied in one go."""
+    path = edits[0].path
+    for edit in (e for e in edits if e.create_file):
+        if path not in changes and reader.read(path) is None:
+            changes[path] = FileChange(path, None, edit.new_text, [edit])
         return  # never overwrite an existing (or already planned) file
+    change = changes.get(path)
     if change is None:
-        before = reader.read(edit.path)
+        before = reader.read(path)
         if before is None:
             return
-        change = changes[edit.path] = FileChange(edit.path, before, before)
-    change.after = apply_edits(change.after, [edit])
-    change.edits.append(edit)
+        change = changes[path] = reader.change(path, before, before)
+    change.after = apply_edits(change.after, edits)
+    change.edits.extend(edits)
 
 
 def _plan_file(
@@ -269,7 +323,7 @@ def _plan_file(
             break
         current = apply_edits(current, batch)
         if path not in changes:
-            changes[path] = FileChange(path, text, text)
+            changes[path] = reader.change(path, text, text)
         changes[path].edits.extend(batch)
         changes[path].after = current
         doc = analyze_document(path, current, package=package)
@@ -277,6 +331,8 @@ def _plan_file(
     doc = analyze_document(path, current, package=package)
     lines = {(f.kind, f.symbol): f for f in doc.flows}
     for flow in flows:
+        if flow.tracked:
+            continue  # identify/reset only: its event is reported where it is sent
         after = lines.get((flow.kind, flow.symbol), flow)
         plan.events.append(
             TrackedEvent(flow.event, path, flow.symbol, str(flow.kind), flow.side, after.insert_line + 1,
@@ -292,5 +348,5 @@ def _rename(flow: Flow, wanted: list[Flow]) -> Flow:
     """A re-detected flow carries the (possibly user-renamed) event of the planned one."""
     for w in wanted:
         if w.kind == flow.kind and w.symbol == flow.symbol:
-            return replace(flow, event=w.event)
+            return replace(flow, event=w.event, tracked=flow.tracked or w.tracked)
     return flow

@@ -31,6 +31,7 @@ def _cell(text: str) -> str:
 
 def render_report(template: str, plan: IntegrationPlan, facts: RunFacts) -> str:
     sides = {(e.event, e.path): e.side for p in plan.packages for e in p.events}
+    sides.update({(e.event_name, e.file): "not added (see notes)" for e in plan.missing})
     rows = [
         f"| `{_cell(e.event_name)}` | {_cell(e.event_description)} | `{_cell(e.file)}` | "
         f"{sides.get((e.event_name, e.file), '—')} |"

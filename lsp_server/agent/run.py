@@ -78,6 +78,7 @@ def run_deterministic(root: Path, opts: IntegrateOptions) -> int:
 def finish(root: Path, plan: IntegrationPlan, facts: RunFacts, guide: StageGuide, opts: IntegrateOptions) -> int:
     """Edit, revise and conclude for a validated plan (shared by the deterministic and the agent runs)."""
     _stage(guide, "edit", opts)
+    broken = hold_back_broken(plan)
     if opts.dry_run:
         for change in plan.edited:
             opts.out.write(writes.unified_diff(change.path, change.before, change.after))
@@ -89,17 +90,23 @@ def finish(root: Path, plan: IntegrationPlan, facts: RunFacts, guide: StageGuide
         if plan.edited and not opts.yes and _interactive() and not _confirm(plan, opts):
             print("posthog-lsp integrate: nothing written", file=opts.err)
             return 1
-        apply_changes(root, plan.edited, facts)
+        for path in apply_changes(root, plan.edited, facts):
+            wanted = plan.changes.pop(path).after.strip().splitlines()  # the report lists only what was written
+            for package in plan.packages:
+                if any(e.path == path for e in package.setup.edits):
+                    package.setup.dependencies = []
+            plan.notes.append(f"`{path}` exists but could not be read (not UTF-8?), so it was left as it is: "
+                              f"add `{wanted[0] if wanted else ''}` there by hand")
     set_env(root, plan, opts, facts)
     _stage(guide, "revise", opts)
-    ok = revise(root, plan, facts, opts)
+    ok = revise(root, plan, facts, opts) and not broken
     _stage(guide, "conclude", opts)
     facts.stages = [u.rsplit("/", 1)[-1] for u in guide.fetched if "/workflows/" in u]
     template = guide.read(guide.uri(REPORT_TEMPLATE)) or "# PostHog setup report\n\n{{events_table}}\n"
     report = render_report(template, plan, facts)
-    if not opts.dry_run and (plan.edited or not (root / REPORT_FILE).is_file()):
+    if not opts.dry_run and (plan.edited or broken or not (root / REPORT_FILE).is_file()):
         writes.atomic_write(root / REPORT_FILE, report)
-    _summary(plan, facts, opts)
+    _summary(plan, facts, opts, broken)
     return 0 if ok else 1
 
 
@@ -128,14 +135,21 @@ def write_order(change: FileChange) -> tuple[int, str]:
     return (0 if change.before is None else 1 if manifest else 2, change.path)
 
 
-def apply_changes(root: Path, changes: list[FileChange], facts: RunFacts) -> None:
-    """Atomic writes in a safe order. A file that appeared since planning is never overwritten."""
+def apply_changes(root: Path, changes: list[FileChange], facts: RunFacts) -> list[str]:
+    """Atomic writes in a safe order; returns the new files left out because a file is there already.
+
+    A file that appeared since planning, or one planning could not read (neither UTF-8 nor UTF-16), is never
+    overwritten.
+    """
+    skipped = []
     for change in sorted(changes, key=write_order):
         target = confine(root, change.path)
         if change.before is None and target.exists():
+            skipped.append(change.path)
             continue
-        writes.atomic_write(target, change.after)
+        writes.atomic_write(target, change.after, change.encoding)
         facts.written.append(change.path)
+    return skipped
 
 
 # -- env -------------------------------------------------------------------------------------------------------
@@ -158,21 +172,27 @@ def _empty_keys(path: Path, keys: list[str]) -> set[str]:
 
 
 def set_env(root: Path, plan: IntegrationPlan, opts: IntegrateOptions, facts: RunFacts) -> None:
-    """Key and host through `set_env_values`: only what is missing (an explicit --api-key is always written)."""
+    """Key and host through `set_env_values`: only what is missing (an explicit --api-key is always written).
+
+    A name the app already sets in another env file it loads (`.env` next to the `.env.local` we would write) is
+    kept: writing it again, empty or with the default host, would shadow the working value.
+    """
     key = opts.api_key or os.environ.get(KEY_ENV) or ""
     for package in plan.packages:
         setup = package.setup
         hosts = {**DEFAULT_HOSTS, **setup.hosts}
         host = opts.host or hosts.get(opts.region, DEFAULT_HOSTS["us"])
+        names = [setup.key_var, setup.host_var]
         try:
-            status = env_tools.check_env_keys(root, setup.env_file, [setup.key_var, setup.host_var])["keys"]
+            status = env_tools.check_env_keys(root, setup.env_file, names)["keys"]
+            elsewhere = _set_in_loaded_env_files(root, setup.env_file, names)
         except Refused as exc:
             plan.notes.append(f"{setup.env_file}: {exc}")
             continue
         values: dict[str, str] = {}
-        if key or status[setup.key_var] == "missing":
+        if opts.api_key or (setup.key_var not in elsewhere and (key or status[setup.key_var] == "missing")):
             values[setup.key_var] = key
-        if status[setup.host_var] == "missing" or opts.host:
+        if opts.host or (setup.host_var not in elsewhere and status[setup.host_var] == "missing"):
             values[setup.host_var] = host
         verb = "would set" if opts.dry_run else "set"
         if values and not opts.dry_run:
@@ -182,13 +202,35 @@ def set_env(root: Path, plan: IntegrationPlan, opts: IntegrateOptions, facts: Ru
             if name == setup.host_var:
                 shown = values[name]
             facts.env.append(f"`{name}` {verb} in `{setup.env_file}` {shown}")
-        for name in (setup.key_var, setup.host_var):
+        for name in names:
             if name not in values:
-                facts.env.append(f"`{name}` already in `{setup.env_file}` (kept)")
+                facts.env.append(f"`{name}` already in `{elsewhere.get(name, setup.env_file)}` (kept)")
         full = root / setup.env_file
-        still_empty = not key and (setup.key_var in values or setup.key_var in _empty_keys(full, [setup.key_var]))
+        still_empty = not key and setup.key_var not in elsewhere and (
+            setup.key_var in values or setup.key_var in _empty_keys(full, [setup.key_var]))
         if still_empty:
             facts.missing_key.append(setup.key_var)
+
+
+# The env files frameworks (Next.js, Vite, python-dotenv setups) load, besides the one integrate writes.
+LOADED_ENV_FILES = (".env", ".env.local", ".env.development", ".env.development.local", ".env.production",
+                    ".env.production.local")
+
+
+def _set_in_loaded_env_files(root: Path, env_file: str, names: list[str]) -> dict[str, str]:
+    """{name: file} for the names another loaded env file of the package assigns a non-empty value to."""
+    folder = env_file.rsplit("/", 1)[0] + "/" if "/" in env_file else ""
+    found: dict[str, str] = {}
+    for other in LOADED_ENV_FILES:
+        rel = folder + other
+        if rel == env_file or not (root / rel).is_file():
+            continue
+        status = env_tools.check_env_keys(root, rel, names)["keys"]
+        empty = _empty_keys(root / rel, names)
+        for name in names:
+            if status[name] == "present" and name not in empty:
+                found.setdefault(name, rel)
+    return found
 
 
 # -- revise ----------------------------------------------------------------------------------------------------
@@ -205,6 +247,24 @@ def syntax_problems(changes: list[FileChange]) -> list[str]:
         before = parse(change.before, language) if change.before is not None else None
         if after is None or (after.root.has_error and not (before is not None and before.root.has_error)):
             bad.append(change.path)
+    return bad
+
+
+def hold_back_broken(plan: IntegrationPlan) -> list[str]:
+    """Leave out every file whose planned edit would not parse: the rest is written, those are reported.
+
+    A broken file is never written, so the next run plans it again (and says so again) instead of calling
+    the app "already integrated".
+    """
+    bad = syntax_problems(plan.edited)
+    for path in bad:
+        change = plan.changes[path]
+        if change.before is None:
+            del plan.changes[path]
+        else:
+            change.after = change.before
+        plan.notes.append(f"`{path}`: not changed — the planned edit would not parse; add PostHog there by hand "
+                          "(see the framework's snippets), then run integrate again")
     return bad
 
 
@@ -234,7 +294,7 @@ def revise(root: Path, plan: IntegrationPlan, facts: RunFacts, opts: IntegrateOp
     return ok
 
 
-def _summary(plan: IntegrationPlan, facts: RunFacts, opts: IntegrateOptions) -> None:
+def _summary(plan: IntegrationPlan, facts: RunFacts, opts: IntegrateOptions, broken: list[str]) -> None:
     events = len({(e.event_name, e.file) for e in plan.events_plan})
     if opts.dry_run:
         for line in facts.env:
@@ -244,8 +304,14 @@ def _summary(plan: IntegrationPlan, facts: RunFacts, opts: IntegrateOptions) -> 
     elif plan.edited:
         print(f"PostHog integrated: {len(facts.written)} file(s) written, {events} event(s); see {REPORT_FILE}",
               file=opts.err)
-    else:
+    elif not broken:
         print("PostHog is already integrated: no changes", file=opts.err)
+    if broken:
+        print(f"not changed, the planned edit would not parse: {', '.join(broken)} (see {REPORT_FILE})",
+              file=opts.err)
+    if not plan.packages:
+        print("no business flow (signup, login, checkout, payment, ...) was found, so no SDK, client or event was "
+              "added", file=opts.err)
     for name in dict.fromkeys(facts.missing_key):
         print(f"Set {name} to your PostHog project token (phc_...) — until then PostHog stays disabled.",
               file=opts.err)

@@ -113,7 +113,7 @@ class AgentTools:
             return self.changes[rel].after
         if not full.is_file():
             return None
-        return full.read_text(encoding="utf-8", errors="replace")
+        return full.read_bytes().decode("utf-8", errors="replace")  # keeps CRLF
 
     def list_files(self, path: str = ".") -> dict[str, Any]:
         _, rel = self._readable(path)
@@ -172,7 +172,7 @@ class AgentTools:
                 raise Refused("the edit would leave a syntax error")
         change = self.changes.get(rel)
         if change is None:
-            original = None if not full.is_file() else full.read_text(encoding="utf-8", errors="replace")
+            original = None if not full.is_file() else full.read_bytes().decode("utf-8", errors="replace")
             change = self.changes[rel] = FileChange(rel, original, original or "")
         change.after = after
         return {"accepted": True, "path": rel, "event": event}

@@ -16,12 +16,12 @@ def unified_diff(path: str, before: str | None, after: str) -> str:
     return "".join(difflib.unified_diff(old, new, a, f"b/{path}"))
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Write via a temp file in the same folder and rename: a killed run never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".posthog-tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

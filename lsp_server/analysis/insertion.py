@@ -1,14 +1,24 @@
 """Where a capture goes: right after the statement that makes a flow's success certain.
 
 Rules (what the user sees in the inserted code):
-- after the anchoring statement, skipping the `if (error) { return … }` guards that follow it;
-- before it when it returns, throws or navigates away (`return`, `redirect()`, `router.push`, …);
+- after the anchoring statement, skipping the `if (error) { return … }` guards that follow it; a positive test
+  that returns the result (`if (passwordsMatch) return user;`) is the success path: inside it, before the return;
+- before it when it returns, throws or navigates away (`return`, `redirect()`, `router.push`, …); when it returns
+  the anchoring call's pending promise (`return auth.signIn(...)`), in a `.then` on it (the planner adds it);
 - inside a `.then(cb)` / callback argument's body when success is reported there;
-- in a webhook branch: before its trailing `break`/`return`, else at the branch end.
+- in a webhook branch: before its trailing `break`/`return`, else at the branch end;
+- with no anchoring call, in a view that ends by rendering its form again: inside the form-submitted branch
+  (`if form.validate_on_submit(): … return redirect(…)`), not on the GET path;
+- after the commit that follows an ORM call that only stages a change (`db.session.add(user)` then
+  `db.session.commit()`): the new row's id exists only once it has run;
+- before a server call that ends the session or deletes the user (`logout(request)`, `logout_user()`,
+  `req.logout(cb)`, `req.session.destroy()`, `request.user.delete()`), while the user's id can still be read.
+  The browser's `reset()` still follows `signOut()` (the planner puts it after the capture).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -90,7 +100,37 @@ def is_guard(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> bool:
     if consequence is None:
         return False
     body = statements(consequence) if consequence.type in ("statement_block", "block") else [consequence]
-    return bool(body) and len(body) <= 6 and is_exit(doc, body[-1], vocab)
+    return bool(body) and len(body) <= 6 and is_exit(doc, body[-1], vocab) and not success_exit(doc, stmt, vocab)
+
+
+def success_exit(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> bool:
+    """`if (passwordsMatch) return user;`: a positive test whose body returns a result is the success path, not
+    a guard; the capture goes inside it, before that return."""
+    if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
+        return False
+    condition, consequence = stmt.child_by_field_name("condition"), stmt.child_by_field_name("consequence")
+    if condition is None or consequence is None:
+        return False
+    test = doc.node_text(condition)
+    conf = vocab.user_id
+    if _matches(conf.get("failure_test_re"), test) or vocab.error_condition_re.match(test):
+        return False
+    body = statements(consequence) if consequence.type in ("statement_block", "block") else [consequence]
+    if not body or body[-1].type != "return_statement" or not conf.get("failure_result_re"):
+        return False
+    result = doc.node_text(body[-1]).strip().removeprefix("return")
+    return not _matches(conf["failure_result_re"], result)
+
+
+def _inside_success(doc: ParsedDocument, stmt: Node, vocab: Vocabulary, anchor: Node) -> Insertion:
+    """Before the return of a success branch; a braceless one (`if (ok) return user;`) is anchored on its return,
+    which the planner wraps in braces."""
+    consequence = stmt.child_by_field_name("consequence")
+    assert consequence is not None
+    if consequence.type in ("statement_block", "block"):
+        return _block_start(doc, consequence, vocab, anchor)
+    line = consequence.start_point[0]
+    return Insertion(line, indent_of(doc, stmt), doc.span(consequence), consequence, note="success branch")
 
 
 def statement_of(node: Node, stop: Node | None) -> Node:
@@ -129,7 +169,14 @@ def success_branch(stmt: Node) -> Node | None:
 def _after(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> Insertion:
     last = stmt
     sib = stmt.next_named_sibling
-    while sib is not None and (sib.type == "comment" or is_guard(doc, sib, vocab) or is_error_check(doc, sib, vocab)):
+    while sib is not None and (
+        sib.type == "comment"
+        or is_guard(doc, sib, vocab)
+        or is_error_check(doc, sib, vocab)
+        or success_exit(doc, sib, vocab)
+    ):
+        if success_exit(doc, sib, vocab):
+            return _inside_success(doc, sib, vocab, stmt)
         if sib.type != "comment":
             branch = None if is_guard(doc, sib, vocab) else success_branch(sib)
             if branch is not None and branch.type in ("statement_block", "block"):
@@ -184,8 +231,91 @@ def _callback_block(call: Node) -> Node | None:
     return None
 
 
+def ends_session(doc: ParsedDocument, call: Node, vocab: Vocabulary) -> bool:
+    """`logout(request)`, `logout_user()`, `req.session.destroy()`: after it the user is anonymous (or deleted)."""
+    callee = call.child_by_field_name("function")
+    if callee is None:
+        return False
+    dotted = dotted_name(doc.node_text(callee))
+    lang = "python" if doc.language == "python" else "js"
+    conf = vocab.user_id
+    if dotted in conf.get("ends_session", {}).get(lang, []):
+        return True
+    server = conf.get("ends_session_server", {})
+    if dotted in server.get(lang, []) and _matches(server.get("file_re"), doc.text):
+        return True  # Auth.js v5 `await signOut()` in a server action throws its redirect: nothing after it runs
+    return _matches(conf.get("ends_session_re", {}).get(lang), dotted)
+
+
+def _matches(pattern: str | None, text: str) -> bool:
+    try:
+        return bool(pattern) and re.search(pattern, text) is not None
+    except re.error:
+        return False
+
+
+def _session_end_statement(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> bool:
+    """A statement that is (or awaits) a call ending the session."""
+    if stmt.type != "expression_statement" or not stmt.named_child_count:
+        return False
+    expr = _unwrap(stmt.named_children[0])
+    return expr.type in ("call_expression", "call") and ends_session(doc, expr, vocab)
+
+
+def _before(doc: ParsedDocument, stmt: Node) -> Insertion:
+    return Insertion(stmt.start_point[0], indent_of(doc, stmt), doc.span(stmt), stmt, note="before the session ends")
+
+
+def _callee_matches(doc: ParsedDocument, call: Node, vocab: Vocabulary, key: str) -> bool:
+    """Whether the call's dotted callee matches the `[user_id]` pattern `key` for this language."""
+    callee = call.child_by_field_name("function")
+    pattern = vocab.user_id.get(key, {}).get("python" if doc.language == "python" else "js")
+    if callee is None or not pattern:
+        return False
+    try:
+        return re.search(pattern, dotted_name(doc.node_text(callee))) is not None
+    except re.error:
+        return False
+
+
+def _call_of(stmt: Node) -> Node | None:
+    if stmt.type != "expression_statement" or not stmt.named_child_count:
+        return None
+    expr = _unwrap(stmt.named_children[0])
+    return expr if expr.type in ("call_expression", "call") else None
+
+
+def _persisted_by(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> Node | None:
+    """`db.session.add(user)` then `db.session.commit()`: the commit (the id exists only once it has run)."""
+    last = None
+    sib = stmt.next_named_sibling
+    while sib is not None:
+        call = _call_of(sib) if sib.type != "comment" else None
+        persisting = call is not None and _callee_matches(doc, call, vocab, "persisting_re")
+        staging = call is not None and _callee_matches(doc, call, vocab, "staging_re")
+        if sib.type != "comment" and not persisting and not staging:
+            break
+        last = sib if persisting else last
+        sib = sib.next_named_sibling
+    return last
+
+
+def _returns_pending(stmt: Node, call: Node) -> bool:
+    """`return auth.signInWithEmailAndPassword(...)` (JS, not awaited): the statement returns the call's promise."""
+    if stmt.type != "return_statement" or call.type != "call_expression" or not stmt.named_child_count:
+        return False
+    value = stmt.named_children[0]
+    while value.type == "parenthesized_expression" and value.named_child_count:
+        value = value.named_children[0]
+    return value == call
+
+
 def after_call(doc: ParsedDocument, call: Node, unit_node: Node, vocab: Vocabulary) -> Insertion:
     """Insertion for a flow anchored on `call` inside the function `unit_node`."""
+    if ends_session(doc, call, vocab):
+        stmt = statement_of(call, unit_node)
+        if stmt.parent is not None and stmt.parent.type in BLOCKS:
+            return _before(doc, stmt)  # `logout(request)`: read the user first, so the capture goes before it
     block = _callback_block(call)
     if block is not None:
         return _block_start(doc, block, vocab, call)
@@ -194,13 +324,24 @@ def after_call(doc: ParsedDocument, call: Node, unit_node: Node, vocab: Vocabula
         row = stmt.start_point[0]
         return Insertion(row, indent_of(doc, stmt), doc.span(stmt), stmt, note="expression-bodied arrow")
     if is_exit(doc, stmt, vocab):
+        if _returns_pending(stmt, call):  # `return auth.signIn(...)`: success is known only when it resolves
+            return Insertion(stmt.start_point[0], indent_of(doc, stmt), doc.span(call), call, note="pending promise")
         return Insertion(stmt.start_point[0], indent_of(doc, stmt), doc.span(stmt), stmt)
     if stmt.type == "if_statement":
         condition = stmt.child_by_field_name("condition")
         inside_condition = condition is not None and condition.start_byte <= call.start_byte < condition.end_byte
         consequence = stmt.child_by_field_name("consequence")
+        if inside_condition and success_exit(doc, stmt, vocab):
+            return _inside_success(doc, stmt, vocab, call)  # `if (await bcrypt.compare(...)) return user;`
         if inside_condition and not is_guard(doc, stmt, vocab) and consequence is not None:
+            if consequence.type not in ("statement_block", "block"):
+                return _after(doc, stmt, vocab)
             return _block_start(doc, consequence, vocab, call)  # `if (await bcrypt.compare(...)) { … }`
+    if _callee_matches(doc, call, vocab, "staging_re"):
+        committed = _persisted_by(doc, stmt, vocab)
+        if committed is not None:
+            after = _after(doc, committed, vocab)
+            return Insertion(after.line, indent_of(doc, stmt), doc.span(stmt), committed, after.note)
     return _after(doc, stmt, vocab)
 
 
@@ -212,7 +353,31 @@ def at_end(doc: ParsedDocument, unit_node: Node, body: Node | None, vocab: Vocab
     if body.type not in ("statement_block", "block"):
         target = body
         return Insertion(target.start_point[0], indent_of(doc, target), None, target, note="expression-bodied arrow")
-    return in_branch(doc, statements(body), vocab, body)
+    stmts = statements(body)
+    submitted = _submitted_branch(doc, stmts, vocab)
+    if submitted is not None:  # `if form.validate_on_submit(): …; return redirect(…)`: the final return is the GET
+        return in_branch(doc, statements(submitted), vocab, submitted)
+    return in_branch(doc, stmts, vocab, body)
+
+
+def _submitted_branch(doc: ParsedDocument, stmts: list[Node], vocab: Vocabulary) -> Node | None:
+    """The body of the form-submitted `if` of a view that ends by rendering the form again, when that body exits."""
+    pattern = vocab.user_id.get("submitted_re", {}).get("python" if doc.language == "python" else "js")
+    if not pattern or len(stmts) < 2 or not is_exit(doc, stmts[-1], vocab):
+        return None
+    for stmt in reversed(stmts[:-1]):
+        condition = stmt.child_by_field_name("condition") if stmt.type == "if_statement" else None
+        consequence = stmt.child_by_field_name("consequence") if condition is not None else None
+        if consequence is None or stmt.child_by_field_name("alternative") is not None:
+            continue
+        body = statements(consequence)
+        try:
+            submitted = re.search(pattern, doc.node_text(condition)) is not None
+        except re.error:
+            return None
+        if submitted and body and is_exit(doc, body[-1], vocab):
+            return consequence
+    return None
 
 
 def in_branch(doc: ParsedDocument, stmts: list[Node], vocab: Vocabulary, block: Node) -> Insertion:
@@ -224,5 +389,14 @@ def in_branch(doc: ParsedDocument, stmts: list[Node], vocab: Vocabulary, block: 
         return Insertion(block.start_point[0] + 1, base + _indent_unit(doc))
     last = stmts[-1]
     if is_exit(doc, last, vocab):
+        # `logout_user(); return redirect(...)`: before the session ends, not between it and the return
+        previous = stmts[-2] if len(stmts) > 1 else None
+        if previous is not None and _session_end_statement(doc, previous, vocab):
+            return _before(doc, previous)
         return Insertion(last.start_point[0], indent_of(doc, last), None, last)
+    if _session_end_statement(doc, last, vocab):
+        return _before(doc, last)
+    body = last.child_by_field_name("body") if last.type == "try_statement" else None
+    if body is not None and statements(body):  # `try { … } catch {}` ends the function: its success is the try's end
+        return in_branch(doc, statements(body), vocab, body)
     return Insertion(last.end_point[0] + 1, indent_of(doc, stmts[0]), None, last)

@@ -1,10 +1,18 @@
 """The expression naming the signed-in user's stable id at a flow's insertion point (`user.id`,
-`data.user.id`, `str(user.pk)`, `session.client_reference_id`), or None. Never an email."""
+`data.user.id`, `str(user.pk)`, `session.client_reference_id`, `request.user.pk`), or None. Never an email.
+
+Best first: the anchoring call's user (`login(request, user)`), variables holding an id or a user object, ids
+read in the function (`session.user.id`, Stripe `client_reference_id` / `metadata.user_id`), the result of a
+call that returns the user (`auth()`, `supabase.auth.getUser()`), the request's user (Django `request.user`,
+Flask-Login `current_user`, passport `req.user`), a session key (`req.session.userId`), then a Stripe customer
+id. The rules are data (`[user_id]` in skills/detection/flows.toml); this module only interprets them.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from tree_sitter import Node
@@ -32,7 +40,7 @@ def resolve(
 ) -> str | None:
     python = doc.language == "python"
     conf = vocab.user_id
-    django = python and "django" in doc.text[:5000]
+    django = python and _django(doc, vocab)
     field = conf.get("django_field", "pk") if django else conf.get("python_field" if python else "js_field", "id")
     for marker, library_field in conf.get("field_by_text", {}).items():
         if marker in doc.text:
@@ -40,10 +48,61 @@ def resolve(
             break
     wrap = conf.get("python_wrap", "str({})") if python else "{}"
     before = _text_before(lines, unit, span_node, ins)
-    for expr in _candidates(doc, vocab, unit, kind, anchor, rule, before, python, field, wrap):
-        if expr and "mail" not in expr.lower():
+    at = lines[ins.line] if 0 <= ins.line < len(lines) else ""  # e.g. the `logout(request)` the capture precedes
+    for expr in _candidates(doc, vocab, unit, kind, anchor, rule, before, python, field, wrap, at):
+        if expr and "mail" not in expr.lower() and _in_scope(doc, unit, expr, (ins.line, 0)):
             return expr
     return None
+
+
+_DECLARATION_SCOPES = frozenset({"statement_block", "program", "switch_case", "block", "module", "class_body"})
+
+
+def _in_scope(doc: ParsedDocument, unit: Unit, expr: str, point: tuple[int, int]) -> bool:
+    """False when the id's variable is declared in this function only inside a block the insertion point is not
+    in (`const user` of another `if` branch): using it there would be a ReferenceError / unbound name."""
+    root = re.search(r"[A-Za-z_$][\w$]*", re.sub(r"^(?:str|String)\(", "", expr))
+    if root is None or root.group(0) in unit.params:
+        return True
+    declarations = [n for n in _declarations(doc, unit.node, root.group(0)) if tuple(n.start_point) < point]
+    if not declarations:
+        return True  # a module-level name or an import (`current_user`)
+    for node in declarations:
+        scope = node.parent
+        while scope is not None and scope.type not in _DECLARATION_SCOPES and scope is not unit.node:
+            scope = scope.parent
+        if doc.language == "python" and scope is not None and scope.parent is unit.node:
+            return True  # assigned at the top of the function body
+        if scope is None or scope is unit.node or _contains(doc, scope, point[0]):
+            return True
+    return False
+
+
+def _contains(doc: ParsedDocument, block: Node, line: int) -> bool:
+    """Whether lines inserted before `line` land in `block` (a JS block ends on its `}` line; a Python block
+    ends with its last statement, so the line after it still belongs to it)."""
+    first, last = block.start_point[0], block.end_point[0]
+    if doc.language == "python":
+        return first <= line <= last + 1
+    return first < line <= last if block.type == "statement_block" else first <= line <= last
+
+
+def _declarations(doc: ParsedDocument, node: Node, name: str) -> Iterator[Node]:
+    """Identifiers named `name` that a declaration or assignment binds inside `node`."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if cur.type in ("identifier", "shorthand_property_identifier_pattern") and doc.node_text(cur) == name:
+            parent = cur.parent
+            binding = parent is not None and (
+                (parent.type == "variable_declarator" and parent.child_by_field_name("name") == cur)
+                or parent.type in ("object_pattern", "array_pattern", "pair_pattern", "pattern_list", "tuple_pattern")
+                or (parent.type == "assignment" and parent.child_by_field_name("left") == cur)
+                or parent.type in ("for_statement", "for_in_statement", "as_pattern_target")
+            )
+            if binding:
+                yield cur
+        stack.extend(cur.named_children)
 
 
 def _candidates(
@@ -57,6 +116,7 @@ def _candidates(
     python: bool,
     field: str,
     wrap: str,
+    at: str = "",
 ) -> Iterator[str | None]:
     """Candidate expressions, best first; computed lazily (most flows stop at the first)."""
     conf = vocab.user_id
@@ -66,38 +126,275 @@ def _candidates(
     yield from (v for v in conf.get("id_vars", []) if v in bound)
     for v in conf.get("vars", []):
         if v in bound:
-            yield _var_id(doc, unit, v, before, python, field, wrap)
+            expr = _var_id(doc, unit, v, before, python, field, wrap)
+            yield _null_safe(expr, v, python) if expr and kind == FlowKind.LOGOUT else expr
     flat = before.replace("?.", ".")
+    nullable = _pattern(conf.get("nullable_re", {}).get("python" if python else "js", "") or "(?!)")
     for pattern in vocab.user_context_res:
         found = pattern.findall(flat)
         if found:
             expr = found[-1] if isinstance(found[-1], str) else found[-1][0]
-            yield wrap.format(expr) if python and expr.endswith((".pk", ".id")) else expr
-    request_users = conf.get("request_users", {})
-    if kind == FlowKind.LOGIN:  # after logout/delete the request user is anonymous
-        if python and "request" in unit.params:
-            yield request_users.get("python")
-        elif not python and "req" in unit.params and ("passport" in doc.text or "req.user" in before):
-            yield request_users.get("js")
+            if python:
+                yield wrap.format(expr) if expr.endswith((".pk", ".id")) else expr
+                continue
+            expr = _as_written(expr, before)  # `session?.metadata?.userId` keeps its `?.` (TS: metadata may be null)
+            # a Checkout without client_reference_id has null there: send it anonymously, not as "null"
+            empty = "?." in expr or (nullable is not None and nullable.search(expr))
+            yield f"{expr}?.toString()" if empty else expr
+    yield from _result_sources(doc, conf, unit, before, python, customer=False, kind=kind)
+    yield from _typed_params(doc, conf, unit, python, wrap)
+    ended = _ends_session_in(conf, before, python)
+    if not ended:
+        # the call the capture precedes proves a session only when it ends one: `logout(request)`, not `login(...)`
+        yield from _request_users(doc, conf, unit, before, python, at if _ends_session_in(conf, at, python) else "")
+    yield from _session_keys(doc, conf, before, python, ended)
+    customer = conf.get("customer_wrap", {}).get("python" if python else "js", "{}")
+    yield from (customer.format(e) for e in _customers(doc, conf, unit, before, flat, bound, python))
 
 
+def _as_written(expr: str, text: str) -> str:
+    """`expr` the way `text` last writes it, with the optional chaining it uses there."""
+    steps = [re.escape(step) for step in expr.split(".")]
+    found = re.findall(r"(?<![\w$.])" + r"\??\.".join(steps) + r"(?![\w$])", text)
+    return found[-1] if found else expr
+
+
+def _null_safe(expr: str, var: str, python: bool) -> str:
+    """A logout is also hit without a session (`user = current_user()` is None): read the id without throwing."""
+    if not python:
+        return f"{var}?.{expr[len(var) + 1 :]}" if expr.startswith(var + ".") else expr
+    return f"{expr} if {var} else None" if re.search(r"(?<![\w.])" + re.escape(var) + r"[.\[]", expr) else expr
+
+
+def _customers(
+    doc: ParsedDocument, conf: dict[str, Any], unit: Unit, before: str, flat: str, bound: set[str], python: bool
+) -> Iterator[str]:
+    """A Stripe customer id: `invoice.customer`, a webhook object's customer, a Stripe call's result's customer,
+    a `customerId` variable."""
+    for pattern in _patterns(tuple(conf.get("customer_re", []))):
+        found = pattern.findall(flat)
+        if found:
+            yield found[-1] if isinstance(found[-1], str) else found[-1][0]
+    for pattern in _patterns(tuple(conf.get("webhook_object_re", []))):
+        found = pattern.findall(flat)
+        if found and isinstance(found[-1], tuple) and len(found[-1]) >= 2:
+            var, access = found[-1][0], found[-1][1]
+            yield f'{var}["customer"]' if access.startswith("[") else f"{var}.customer"
+    for pattern in _patterns(tuple(conf.get("webhook_data_re", []))):
+        found = pattern.findall(flat)
+        if found:
+            expr = found[-1] if isinstance(found[-1], str) else found[-1][0]
+            yield f'{expr}["customer"]' if expr.endswith("]") else f"{expr}.customer"
+    yield from _result_sources(doc, conf, unit, before, python, customer=True)
+    yield from (v for v in conf.get("customer_vars", []) if v in bound)
+
+
+def _django(doc: ParsedDocument, vocab: Vocabulary) -> bool:
+    """A Django module (it imports Django or a Django library): its models' primary key is `.pk`."""
+    pattern = _pattern(vocab.user_id.get("django_file_re") or r"(?m)^\s*(?:from|import)\s+django\b")
+    return pattern is not None and pattern.search(doc.text) is not None
+
+
+@lru_cache(maxsize=256)
+def _pattern(text: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(text)
+    except (re.error, TypeError):
+        return None  # a broken pattern in an override file costs that rule only
+
+
+def _patterns(texts: tuple[str, ...]) -> list[re.Pattern[str]]:
+    return [p for p in (_pattern(t) for t in texts) if p is not None]
+
+
+def _matches(callee: str, names: list[str]) -> bool:
+    """`supabase.auth.getUser` matches `auth.getUser`; a bare name (`auth`) matches only itself."""
+    return any(callee == n or ("." in n and callee.endswith("." + n)) for n in names)
+
+
+def _ends_session_in(conf: dict[str, Any], text: str, python: bool) -> bool:
+    """Whether `text` calls something that ends the session or deletes the user (`logout(request)`)."""
+    lang = "python" if python else "js"
+    names = [re.escape(n) for n in conf.get("ends_session", {}).get(lang, [])]
+    calls = r"(?<![\w$.])(?<!def )(?<!function )"  # a call, not the definition of `def logout(request):`
+    if names and re.search(calls + "(?:" + "|".join(names) + r")\s*\(", text):
+        return True
+    pattern = _pattern(conf.get("ends_session_re", {}).get(lang, "") or "(?!)")
+    return pattern is not None and any(
+        pattern.search(m) for m in re.findall(calls + r"((?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$][\w$]*)\s*\(", text)
+    )
+
+
+def _context_text(doc: ParsedDocument, unit: Unit, before: str) -> str:
+    """What proves a signed-in user at the insertion: the function up to there, its decorators, its class's
+    bases (a method) and its route's middleware (`router.post('/x', requireAuth, handler)`)."""
+    node = unit.node
+    parts = [before]
+    outer = node.parent
+    if outer is not None and outer.type == "decorated_definition":
+        parts.extend(doc.node_text(d) for d in outer.named_children if d.type == "decorator")
+        node = outer
+    cls = node.parent
+    while cls is not None and cls.type not in ("class_definition", "class_declaration", "class"):
+        cls = cls.parent if cls.type in ("block", "class_body", "decorated_definition") else None
+    if cls is not None:
+        head = cls.child_by_field_name("superclasses") or cls.child_by_field_name("name")
+        parts.append(doc.node_text(head) if head is not None else "")
+        body = cls.child_by_field_name("body")
+        attributes = [c for c in body.named_children if c.type == "expression_statement"] if body is not None else []
+        parts.extend(doc.node_text(c) for c in attributes[:20])  # DRF `permission_classes = [IsAuthenticated]`
+    parts.extend(call.callee_text for call in unit.middleware)
+    if unit.node.parent is not None and unit.node.parent.type == "arguments":
+        parts.extend(doc.node_text(a) for a in unit.node.parent.named_children if a.end_byte <= unit.node.start_byte)
+    return "\n".join(parts)
+
+
+def _request_users(
+    doc: ParsedDocument, conf: dict[str, Any], unit: Unit, before: str, python: bool, at: str
+) -> Iterator[str]:
+    lang = "python" if python else "js"
+    context: str | None = None
+    for entry in conf.get("request_users", []):
+        if entry.get("language") != lang or not entry.get("expr"):
+            continue
+        params = entry.get("params") or []
+        if params and not any(p in unit.params for p in params):
+            continue
+        file_re = _pattern(entry.get("file_re") or "")
+        if file_re is None or not file_re.search(doc.text):
+            continue
+        context = context if context is not None else _context_text(doc, unit, before + "\n" + at)
+        evidence = _pattern(entry.get("evidence_re") or "(?!)")
+        if evidence is None or not evidence.search(context):
+            continue
+        yield entry["guarded"] if entry.get("guarded") and _guarded(entry, unit, before) else entry["expr"]
+
+
+def _guarded(entry: dict[str, Any], unit: Unit, before: str) -> bool:
+    """The user certainly exists: the function already dereferences it, or a middleware requires it."""
+    guarded = _pattern(entry.get("guarded_re") or "(?!)")
+    middleware = _pattern(entry.get("guarded_middleware_re") or "(?!)")
+    if guarded is not None and guarded.search(before):
+        return True
+    return middleware is not None and any(middleware.search(call.callee_text) for call in unit.middleware)
+
+
+def _session_keys(doc: ParsedDocument, conf: dict[str, Any], before: str, python: bool, ended: bool) -> Iterator[str]:
+    """`req.session?.userId` / `session.get("user_id")` when this file keeps the user's id in the session."""
+    keys = "|".join(re.escape(k) for k in conf.get("session_keys", []))
+    if not keys:
+        return
+    if python:
+        found = re.search(r"\b((?:self\.)?(?:request\.)?session)(?:\[|\.get\(\s*)['\"](" + keys + r")['\"]", doc.text)
+        if found and not ended:
+            yield f'{found.group(1)}.get("{found.group(2)}")'
+        return
+    found = re.search(r"\b((?:req|request|ctx)\.session)\??\.(" + keys + r")\b", doc.text)
+    if found and not (ended and found.group(1) not in before):
+        yield f"{found.group(1)}?.{found.group(2)}"
+
+
+def _result_sources(
+    doc: ParsedDocument,
+    conf: dict[str, Any],
+    unit: Unit,
+    before: str,
+    python: bool,
+    *,
+    customer: bool,
+    kind: FlowKind | None = None,
+) -> Iterator[str]:
+    """The user read from a call's result before the insertion: `const session = await auth()` → `session?.user?.id`,
+    `self.object = form.save()` in a signup → `str(self.object.pk)`."""
+    typescript = doc.language in ("typescript", "tsx")
+    for entry in conf.get("result_sources", []):
+        if bool(entry.get("customer")) != customer or (python and not entry.get("python")):
+            continue
+        if entry.get("kinds") and (kind is None or str(kind) not in entry["kinds"]):
+            continue
+        names = entry.get("callee") or []
+        requires = _pattern(entry.get("requires_import") or "")
+        if requires is None or (entry.get("requires_import") and not requires.search(doc.text)):
+            continue
+        if typescript and entry.get("typed_re"):
+            typed = _pattern(entry["typed_re"])
+            if typed is None or not typed.search(doc.text):
+                continue
+        for call in reversed(unit.calls):
+            if not _matches(call.dotted, names) or doc.node_text(call.node) not in before:
+                continue  # after the insertion, or in a sibling webhook branch
+            target = _result_binding(doc, call.node, unit)
+            expr = _resolve_path(doc, target, str(entry.get("path", "id")).split(".")) if target is not None else None
+            if expr:
+                yield str(entry.get("wrap", "{}")).format(expr)
+                return
+
+
+def _typed_params(doc: ParsedDocument, conf: dict[str, Any], unit: Unit, python: bool, wrap: str) -> Iterator[str]:
+    """FastAPI `me: User = Depends(current_user)`: a parameter typed as the user, or injected as one."""
+    pattern = _pattern(conf.get("user_param_re", {}).get("python" if python else "js", "") or "(?!)")
+    params = unit.node.child_by_field_name("parameters")
+    if pattern is None or params is None:
+        return
+    for param in params.named_children:
+        text = doc.node_text(param)
+        name = re.match(r"[A-Za-z_$][\w$]*", text)
+        if name and name.group(0) in unit.params and pattern.search(text) and not re.search(r"\b(?:dict|Dict)\b", text):
+            yield wrap.format(f"{name.group(0)}.id")
+
+
+_USER_ATTRIBUTE = re.compile(r"((?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$]*user)\.(?!(?:id|pk|uid)$)[A-Za-z_$][\w$]*", re.I)
 _SCALAR_TAIL = re.compile(r"""(?:\.(?:e?mail|email_address|name|username|user_name|displayName|phone)|['"`])\s*;?$""")
 _ID_KEYS = ("id", "uid", "user_id", "userId", "_id", "sub", "pk")
 
 
 def _var_id(doc: ParsedDocument, unit: Unit, var: str, before: str, python: bool, field: str, wrap: str) -> str | None:
-    """`user.id` for a user object; None when `user` holds an email or a name; `user["uid"]` for a dict."""
+    """`user.id` for a user object; None when `user` holds an email or a name; `user["uid"]` for a dict (used as
+    one in the function, else elsewhere in the file); `request.user.pk` for `profile = request.user.profile`."""
     assign = re.escape(var) + r"\s*(?::[^=\n]+)?=(?!=)\s*([^\n]+)"
     for rhs in re.findall((r"(?m)^\s*" if python else r"\b(?:const|let|var)?\s*") + assign, before):
-        if _SCALAR_TAIL.search(rhs.split("//", 1)[0].split("#", 1)[0].rstrip()):
+        code = rhs.split("//", 1)[0].split("#", 1)[0].rstrip().rstrip(";")
+        if _SCALAR_TAIL.search(code):
             return None  # const user = req.session.user.email
+        owner = _USER_ATTRIBUTE.fullmatch(code)
+        if owner and owner.group(1) != var:
+            return wrap.format(f"{owner.group(1)}.{field}")  # the profile's owner: the user's id, not the profile's
+    if not python:
+        literal = _object_literal_id(doc, unit, var)
+        if literal is not None:
+            return literal or None  # `const user = { clerkId: id, … }` has no `.id`: its id is `id`
     if python:
+        key_re = re.escape(var) + r"""\[['"](\w+)['"]\]"""
         text = doc.node_text(unit.node)
-        keys = re.findall(re.escape(var) + r"""\[['"](\w+)['"]\]""", text)
+        keys = re.findall(key_re, text) or re.findall(r"\b" + key_re, doc.text)
         if keys or re.search(re.escape(var) + r"\s*:\s*(?:dict|Dict|Mapping)\b", text):
             key = next((k for k in keys if k in _ID_KEYS), "id")
             return wrap.format(f'{var}["{key}"]')  # user: dict = Depends(current_user) has no .id
     return wrap.format(f"{var}.{field}")
+
+
+def _object_literal_id(doc: ParsedDocument, unit: Unit, var: str) -> str | None:
+    """For `const user = { … }`: None when `var` is not an object literal here; `user.id` when the literal has an
+    `id`; the value of its `…Id` key (`clerkId: id` → `id`) when that is a plain name; else "" (no id at all)."""
+    for name in _declarations(doc, unit.node, var):
+        declarator = name.parent
+        value = declarator.child_by_field_name("value") if declarator is not None else None
+        if value is None or declarator.type != "variable_declarator" or value.type != "object":
+            continue
+        keyed = ""
+        for child in value.named_children:
+            if child.type == "shorthand_property_identifier" and doc.node_text(child) in _ID_KEYS:
+                return f"{var}.{doc.node_text(child)}"
+            key, val = child.child_by_field_name("key"), child.child_by_field_name("value")
+            if child.type != "pair" or key is None or val is None:
+                continue
+            key_text = doc.node_text(key).strip("'\"")
+            if key_text in _ID_KEYS:
+                return f"{var}.{key_text}"
+            if re.search(r"(?:Id|_id)$", key_text) and _IDENT.match(doc.node_text(val)) and not keyed:
+                keyed = doc.node_text(val)
+        return keyed
+    return None
 
 
 def _text_before(lines: list[str], unit: Unit, span_node: Node, ins: Insertion) -> str:
@@ -151,6 +448,9 @@ def _from_rule(
 ) -> str | None:
     wrap = spec.get("wrap", "{}")
     path = spec.get("path", "id")
+    conf = vocab.user_id
+    if python and path == conf.get("django_field", "pk") and not _django(doc, vocab):
+        path = conf.get("python_field", "id")  # `crud.create_user(...)` in FastAPI/SQLModel: models have no `.pk`
     if "arg" in spec:
         args = anchor.node.child_by_field_name("arguments")
         items = [a for a in args.named_children if a.type != "comment"] if args is not None else []
@@ -159,7 +459,7 @@ def _from_rule(
             return None
         text = doc.node_text(items[index])
         user_vars = set(vocab.user_id.get("vars", []))
-        if _IDENT.match(text) and text.rsplit(".", 1)[-1] in user_vars:
+        if _IDENT.match(text) and (text.rsplit(".", 1)[-1] in user_vars or _trusted_arg(doc, vocab, anchor, text)):
             return wrap.format(f"{text}.{path}")
         return None
     if "path" in spec:
@@ -169,6 +469,17 @@ def _from_rule(
         expr = _resolve_path(doc, target, path.split("."))
         return wrap.format(expr) if expr else None
     return None
+
+
+def _trusted_arg(doc: ParsedDocument, vocab: Vocabulary, anchor: Call, text: str) -> bool:
+    """`login(request, self.object)`: by the library's API the argument is the user, whatever its name."""
+    conf = vocab.user_id
+    imports = _pattern(conf.get("trusted_arg_imports_re") or "(?!)")
+    if not _matches(anchor.dotted, conf.get("trusted_arg_callees", [])) or imports is None:
+        return False
+    last = text.rsplit(".", 1)[-1].lower()
+    plain = text not in ("request", "req", "self.request", "self") and not re.search(r"mail|name|password|token", last)
+    return plain and bool(imports.search(doc.text))
 
 
 def _result_binding(doc: ParsedDocument, call: Node, unit: Unit) -> Node | None:
@@ -201,24 +512,43 @@ def _result_binding(doc: ParsedDocument, call: Node, unit: Unit) -> Node | None:
     if p.type == "variable_declarator" and p.child_by_field_name("value") == cur:
         return p.child_by_field_name("name")
     if p.type in ("assignment", "assignment_expression") and p.child_by_field_name("right") == cur:
-        left = p.child_by_field_name("left")
-        return left if left is not None and left.type in ("identifier", "object_pattern") else None
+        left = p.child_by_field_name("left")  # `user = …`, `{ data } = …`, `self.object = form.save()`
+        targets = ("identifier", "object_pattern", "attribute", "member_expression")
+        return left if left is not None and left.type in targets else None
     del unit, doc
     return None
 
 
 def _resolve_path(doc: ParsedDocument, target: Node, path: list[str]) -> str | None:
-    if target.type == "identifier":
-        return ".".join([doc.node_text(target), *path])
+    """`data.user?.id` from the binding: `data.user?.id` for `data`, `user?.id` for `{ data: { user } }`."""
+    if target.type in ("identifier", "attribute", "member_expression"):
+        name = doc.node_text(target)
+        return _join([name, *path]) if _IDENT.match(name) else None
     if target.type != "object_pattern" or not path:
         return None
-    head, rest = path[0], path[1:]
+    path = path[1:] if path[:1] == ["?"] else path  # a destructured result is not null
+    if not path:
+        return None
+    head, rest = path[0].rstrip("?"), path[1:]
     for child in target.named_children:
         if child.type == "shorthand_property_identifier_pattern" and doc.node_text(child) == head:
-            return ".".join([head, *rest])
+            return _join([path[0], *rest])
         if child.type == "pair_pattern":
             key = child.child_by_field_name("key")
             value = child.child_by_field_name("value")
             if key is not None and value is not None and doc.node_text(key) == head:
                 return _resolve_path(doc, value, rest) if rest else None
     return None
+
+
+def _join(steps: list[str]) -> str:
+    """`["data", "user?", "id"]` → `data.user?.id` (a `?` step may be null: the next access is optional)."""
+    out = steps[0].rstrip("?") if steps else ""
+    optional = bool(steps) and steps[0].endswith("?")
+    for step in steps[1:]:
+        if step == "?":  # `?.user?.id`: the result itself may be null
+            optional = True
+            continue
+        out += ("?." if optional else ".") + step.rstrip("?")
+        optional = step.endswith("?")
+    return out

@@ -95,8 +95,13 @@ def statement_boundary(doc: ParsedDocument | None, line: int) -> bool:
     while True:
         inner = next((c for c in node.children if tuple(c.start_point) < point < tuple(c.end_point)), None)
         if inner is None:
-            return node.type in _BLOCKS or _extends_python_block(doc, node, point)
+            return node.type in _BLOCKS or _extends_python_block(doc, node, point) or _starts_python_block(node, line)
         node = inner
+
+
+def _starts_python_block(node, line: int) -> bool:
+    """Before the first statement of a suite (`def logout_view(request):` then `logout(request)` on `line`)."""
+    return any(c.type == "block" and c.start_point[0] == line for c in node.children)
 
 
 def _extends_python_block(doc: ParsedDocument, node, point: tuple[int, int]) -> bool:
@@ -108,6 +113,44 @@ def _extends_python_block(doc: ParsedDocument, node, point: tuple[int, int]) -> 
     while last is not None and last.type != "block" and last.children:  # `elif ...:` ends in its own suite
         last = last.children[-1]
     return last is not None and last.type == "block"
+
+
+def braceless_branch(doc: ParsedDocument | None, anchor: Span | None):
+    """The statement at `anchor` when it is the braceless body of a JS `if` (`if (ok) return user;`), else None."""
+    if doc is None or anchor is None or doc.language == "python":
+        return None
+    lines = doc.text.split("\n")
+    if not 0 <= anchor.start_line < len(lines):
+        return None
+    column = len(lines[anchor.start_line][: anchor.start_col].encode("utf-8"))
+    node = doc.root.descendant_for_point_range((anchor.start_line, column), (anchor.start_line, column))
+    while node is not None and node.parent is not None and node.parent.type != "if_statement":
+        if tuple(node.start_point) != (anchor.start_line, column):
+            return None
+        node = node.parent
+    if node is None or node.parent is None or node.type in ("statement_block", "parenthesized_expression"):
+        return None
+    return node if node.parent.child_by_field_name("consequence") == node else None
+
+
+def returned_call(doc: ParsedDocument | None, anchor: Span | None):
+    """The call at `anchor` when a JS `return` returns it as it is (a pending promise), else None."""
+    if doc is None or anchor is None or doc.language == "python":
+        return None
+    lines = doc.text.split("\n")
+    if not 0 <= anchor.start_line < len(lines) or not 0 <= anchor.end_line < len(lines):
+        return None
+    start = (anchor.start_line, len(lines[anchor.start_line][: anchor.start_col].encode("utf-8")))
+    end = (anchor.end_line, len(lines[anchor.end_line][: anchor.end_col].encode("utf-8")))
+    node = doc.root.descendant_for_point_range(start, end)
+    while node is not None and node.type != "call_expression" and tuple(node.start_point) == start:
+        node = node.parent
+    if node is None or node.type != "call_expression" or tuple(node.end_point) != end:
+        return None
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    return node if parent is not None and parent.type == "return_statement" else None
 
 
 def expression_arrow(doc: ParsedDocument | None, lines: list[str], span: Span):

@@ -17,6 +17,7 @@ from tree_sitter import Node
 
 from ..analysis.model import Flow, Language, Package, Span
 from ..analysis.parsing import ParsedDocument, language_for_path, parse
+from ..analysis.vocabulary import load as load_vocabulary
 from . import code_scan, properties
 from .model import PlannedEdit
 from .snippets import FrameworkSnippets, SnippetSource, load_framework, render
@@ -135,11 +136,18 @@ def plan_pieces(
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Where the calls go: new lines before `line` at `indent`, or into `arrow`'s expression body."""
+    """Where the calls go: new lines before `line` at `indent`, into `arrow`'s expression body, or before the
+    braceless statement `braced` (`if (ok) return user;` becomes `if (ok) { <calls> return user; }`)."""
 
     line: int
     indent: str
     arrow: Node | None = None
+    braced: Node | None = None
+    pending: Node | None = None  # `return auth.signIn(...)`: the calls go in a `.then` on that promise
+
+    @property
+    def inline(self) -> bool:
+        return self.arrow is not None or self.braced is not None or self.pending is not None
 
 
 def _plan(
@@ -161,13 +169,26 @@ def _plan(
     if place is None:
         return []
     receiver = found or (target.snippets.setting("server", "exports", "posthog") if side == "server" else "posthog")
-    block = _block(
-        target, flow, [target.template(p, side) or "" for p in pieces], _values(target, flow, region, receiver), place
+    skipped_identify = (
+        "identify" in wanted and not flow.user_id_expr and not code_scan.present("identify", region.whole, found)
     )
+    templates = [target.template(p, side) or "" for p in pieces]
+    values = _values(target, flow, region, receiver)
+    guard = _case_guard(target, flow, place) if not place.inline else None
+    if guard is not None:  # `case 'a': case 'b':` share this body: only this flow's event types send its event
+        place = replace(place, indent=place.indent + target.style.indent_unit)
+    block = _block(target, flow, templates, values, place, side, skipped_identify)
     if not block:
         return []
+    if guard is not None:
+        outer = place.indent[: -len(target.style.indent_unit)]
+        block = [outer + guard[0], *block, outer + guard[1]]
     if place.arrow is not None:
         span, new_text = _arrow_block(target, place.arrow, block)
+    elif place.braced is not None:
+        span, new_text = _braced_block(target, place.braced, block)
+    elif place.pending is not None:
+        span, new_text = _then_block(target, place.pending, block)
     else:
         span, new_text = _insertion(target, place.line, block)
     edits = [PlannedEdit(target.path, span, new_text, label or _label(pieces, flow), flow.event)]
@@ -183,6 +204,13 @@ def _placement(
     target: Target, flow: Flow, region: code_scan.Region, capturing: bool, receiver: str | None
 ) -> Placement | None:
     at, indent = flow.insert_line, flow.insert_indent
+    on_line = flow.anchor is not None and flow.anchor.start_line == at
+    braced = code_scan.braceless_branch(target.doc, flow.anchor) if on_line else None
+    if braced is not None:  # `if (passwordsMatch) return user;`: the success path is that return
+        return Placement(at, indent, braced=braced)
+    pending = code_scan.returned_call(target.doc, flow.anchor) if on_line else None
+    if pending is not None:
+        return Placement(at, indent, pending=pending)
     reset = code_scan.first_reset_line(target.lines, max(region.start_line, flow.span.start_line), at, receiver)
     if capturing and reset is not None:  # after reset() the capture would belong to a new anonymous visitor
         at, indent = reset, _indent_of(target.lines[reset])
@@ -195,14 +223,72 @@ def _placement(
     return Placement(at, indent, arrow) if arrow is not None else None
 
 
-def _block(target: Target, flow: Flow, templates: list[str], values: dict[str, str], place: Placement) -> list[str]:
+def _case_guard(target: Target, flow: Flow, place: Placement) -> tuple[str, str] | None:
+    """`if (event.type === 'customer.subscription.deleted') {` … `}` when the insertion is in a switch case that
+    several webhook event types fall into (`case 'a': case 'b': case 'c':`) and only some of them are this flow's
+    kind: without it, one webhook would send created, changed and cancelled at once."""
+    doc = target.doc
+    if doc is None or target.python or place.line <= 0:
+        return None
+    case = None
+    for row in (place.line, place.line - 1):
+        text = target.lines[row] if row < len(target.lines) else ""
+        column = len(text[: len(text) - len(text.lstrip())].encode("utf-8"))
+        node = doc.root.descendant_for_point_range((row, column), (row, column))
+        while node is not None and node.type != "switch_case":
+            node = node.parent
+        if node is not None and node.start_point[0] < place.line:
+            case = node
+            break
+    if case is None or case.parent is None or case.parent.parent is None:
+        return None
+    group = [case]
+    previous = case.prev_named_sibling
+    while previous is not None and previous.type == "switch_case" and previous.named_child_count == 1:
+        group.insert(0, previous)  # a label without statements falls through into the next case
+        previous = previous.prev_named_sibling
+    labels = [_string_value(doc.node_text(c.child_by_field_name("value"))) for c in group]
+    webhooks = load_vocabulary().webhooks
+    mine = [label for label in labels if label and webhooks.get(label) == flow.kind]
+    discriminant = case.parent.parent.child_by_field_name("value")
+    if len(group) < 2 or not mine or len(mine) == len(labels) or discriminant is None:
+        return None
+    subject = doc.node_text(discriminant).strip()
+    subject = subject[1:-1].strip() if subject.startswith("(") and subject.endswith(")") else subject
+    quote = target.style.quote
+    test = " || ".join(f"{subject} === {quote}{label}{quote}" for label in mine)
+    return f"if ({test}) {{", "}"
+
+
+def _string_value(text: str | None) -> str | None:
+    """The value of a string literal (`'invoice.paid'` → `invoice.paid`), else None."""
+    if not text or len(text) < 2 or text[0] not in "'\"`" or text[-1] != text[0]:
+        return None
+    return text[1:-1]
+
+
+def _block(
+    target: Target,
+    flow: Flow,
+    templates: list[str],
+    values: dict[str, str],
+    place: Placement,
+    side: str,
+    skipped_identify: bool,
+) -> list[str]:
     """The rendered calls in the file's style (one-line statements, each with ';', for an arrow body)."""
     block: list[str] = []
-    if place.arrow is None and flow.user_id_expr is None and any("{{distinct_id" in t for t in templates):
-        todo = target.snippets.template("todo.py.tmpl" if target.python else "todo.js.tmpl")
-        block += restyle(render(todo or "", values), target.style, target.language, place.indent)
-    style = target.style if place.arrow is None else replace(target.style, semicolons=True)
-    indent = place.indent if place.arrow is None else ""
+    if not place.inline and not flow.user_id_expr:
+        # no id in scope: the capture goes out without one (the SDK then sends it anonymously), with a TODO
+        notes = []
+        if any("{{distinct_id" in t for t in templates):
+            notes.append(target.snippets.template("todo.py.tmpl" if target.python else "todo.js.tmpl"))
+        if skipped_identify:
+            notes.append(target.template("todo_identify", side))
+        for note in notes:
+            block += restyle(render(note or "", values), target.style, target.language, place.indent)
+    style = target.style if not place.inline else replace(target.style, semicolons=True)
+    indent = place.indent if not place.inline else ""
     for template in templates:
         block += restyle(render(template, values), style, target.language, indent) if template else []
     return block
@@ -212,7 +298,8 @@ def _missing_pieces(
     target: Target, flow: Flow, side: str, region: code_scan.Region, wanted: set[str], receiver: str | None
 ) -> list[str]:
     pieces = []
-    if "identify" in wanted and not code_scan.present("identify", region.whole, receiver):
+    # identify with a made-up id would merge every user into one person: without the id it is skipped (and said so)
+    if "identify" in wanted and flow.user_id_expr and not code_scan.present("identify", region.whole, receiver):
         pieces.append("identify")
     if "capture" in wanted and not code_scan.capture_present(region.whole, flow.event):
         pieces.append("capture")
@@ -234,14 +321,14 @@ def _values(target: Target, flow: Flow, region: code_scan.Region, receiver: str)
     args = (kind, region.before, region.whole, target.language, quote)
     event_props = _object(properties.choose(table, "event", *args), target.python, quote)
     person_props = _object(properties.choose(table, "person", *args), target.python, quote)
-    placeholder = target.snippets.setting("identity", "placeholder", "DISTINCT_ID")
-    distinct_id = flow.user_id_expr or placeholder
+    # unknown id: empty, so the template drops its `distinct_id` line and the SDK sends the event anonymously
+    distinct_id = flow.user_id_expr or ""
+    to_string = target.snippets.setting("identity", "to_string", "")
     return {
         "posthog": receiver,
         "event": quote + flow.event + quote,
         "distinct_id": distinct_id,
-        "distinct_id_str": _as_string(distinct_id, target.snippets.setting("identity", "to_string", "")),
-        "placeholder": placeholder,
+        "distinct_id_str": _as_string(distinct_id, to_string) if distinct_id else "",
         "properties": event_props,
         "properties_arg": f", {event_props}" if event_props else "",
         "person_properties": person_props,
@@ -250,9 +337,15 @@ def _values(target: Target, flow: Flow, region: code_scan.Region, receiver: str)
 
 
 def _as_string(expr: str, to_string: str) -> str:
-    """`expr` converted to a string once: already-converted ids and string literals are left alone."""
-    already = re.match(r"^(?:str|String)\(.*\)$", expr, re.S) or expr.endswith(".toString()") or expr[:1] in "'\"`"
-    return expr if already or not to_string else f"{to_string}({expr})"
+    """`expr` converted to a string once: already-converted ids and string literals are left alone.
+
+    An optional-chained id (`req.user?.id`) stays undefined when there is no user (`?.toString()`), so the SDK
+    sends the event anonymously instead of as the user "undefined".
+    """
+    already = re.match(r"^(?:str|String)\(.*\)$", expr, re.S) or expr.endswith("toString()") or expr[:1] in "'\"`"
+    if already or not to_string:
+        return expr
+    return f"{expr}?.toString()" if "?." in expr and to_string == "String" else f"{to_string}({expr})"
 
 
 def _object(props: list[properties.Property], python: bool, quote: str) -> str:
@@ -265,6 +358,21 @@ def _object(props: list[properties.Property], python: bool, quote: str) -> str:
 
 def _indent_of(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
+
+
+def _braced_block(target: Target, statement: Node, statements: list[str]) -> tuple[Span, str]:
+    """`return user;` (the body of `if (ok)`) becomes `{ <statements> return user; }` on the same line."""
+    assert target.doc is not None
+    code = " ".join(line.strip() for line in statements)
+    return target.doc.span(statement), f"{{ {code} {target.doc.node_text(statement)} }}"
+
+
+def _then_block(target: Target, call: Node, statements: list[str]) -> tuple[Span, str]:
+    """`return auth.signIn(...)` becomes `return auth.signIn(...).then((result) => { <statements> return result; })`:
+    the calls run once the promise resolves, never on a failed attempt."""
+    assert target.doc is not None
+    code = " ".join(line.strip() for line in statements)
+    return target.doc.span(call), f"{target.doc.node_text(call)}.then((result) => {{ {code} return result; }})"
 
 
 def _arrow_block(target: Target, body: Node, statements: list[str]) -> tuple[Span, str]:
@@ -302,7 +410,7 @@ def _setup(target: Target, side: str, group: str, exists: Exists | None) -> list
         template = target.template("import", "client", "esm")
         values: dict[str, str] = {}
     else:
-        module_path, spec = _server_module(target, commonjs)
+        module_path, spec = _server_module(target, commonjs, exists)
         if module_path is None:
             return None
         template = target.template("import", "server", "" if target.python else ("cjs" if commonjs else "esm"))
@@ -324,8 +432,9 @@ def _setup(target: Target, side: str, group: str, exists: Exists | None) -> list
     return edits
 
 
-def _server_module(target: Target, commonjs: bool) -> tuple[str | None, str]:
-    """Where the server client module lives (workspace-relative) and how this file imports it."""
+def _server_module(target: Target, commonjs: bool, exists: Exists | None = None) -> tuple[str | None, str]:
+    """Where the server client module lives (workspace-relative) and how this file imports it: through the `@/`
+    alias when the file's own `@/…` imports resolve from the same folder, else by a relative path."""
     module = target.snippets.setting("server", "module")
     if not isinstance(module, str) or not module:
         return None, ""
@@ -338,8 +447,26 @@ def _server_module(target: Target, commonjs: bool) -> tuple[str | None, str]:
     extension = posixpath.splitext(target.path)[1]
     extension = ".ts" if target.typescript else ".js" if extension in (".jsx", "") else extension
     module_path = posixpath.join(base, module + extension)
+    alias = _alias_base(target, root, exists)
+    if alias is not None and module_path.startswith(alias):
+        return module_path, "@/" + posixpath.splitext(module_path[len(alias) :])[0]
     keep_extension = not target.typescript  # Node resolves relative ESM/CJS imports only with the extension
     return module_path, code_scan.relative_module(target.path, module_path, keep_extension)
+
+
+_ALIAS_IMPORT = re.compile(r"""(?:from\s+|import\s*\(\s*|require\(\s*)['"]@/([\w./-]+)['"]""")
+_RESOLVES = ("", ".ts", ".tsx", ".js", ".jsx", ".mjs", "/index.ts", "/index.tsx", "/index.js")
+
+
+def _alias_base(target: Target, root: str, exists: Exists | None) -> str | None:
+    """The folder `@/` stands for (`root/` or `root/src/`), proven by one of the file's own `@/…` imports."""
+    if exists is None:
+        return None
+    for spec in _ALIAS_IMPORT.findall(target.text)[:5]:
+        for base in (posixpath.join(root, "src") + "/" if root else "src/", root + "/" if root else ""):
+            if any(exists(base + spec + ext) for ext in _RESOLVES):
+                return base
+    return None
 
 
 def _module_content(target: Target, commonjs: bool) -> str | None:

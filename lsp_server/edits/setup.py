@@ -177,6 +177,17 @@ def _node_dependencies(ctx: _Ctx, wanted: list[dict[str, str]], plan: SetupPlan)
     unit = _json_indent(text)
     entries = [f'"{d["name"]}": "{d["version"]}"' for d in missing]
     match = re.search(r'"dependencies"\s*:\s*\{', text)
+    in_order = _in_order(text, match.end(), entries) if match else None
+    if in_order is not None:  # npm keeps dependencies sorted: the new ones go where npm would put them
+        start, end, replacement = in_order
+        after = text[:start] + replacement + text[end:]
+        if _valid_json(after):
+            names = [d["name"] for d in missing]
+            plan.dependencies += names
+            label = f"Add {' and '.join(names)} to {path}"
+            span = Span(*_point(text, start), *_point(text, end))
+            plan.edits.append(PlannedEdit(path, span, replacement, label, SETUP_GROUP))
+            return
     if match:
         line_start = text.rfind("\n", 0, match.start()) + 1
         indent = text[line_start : match.start()] if text[line_start : match.start()].isspace() else unit
@@ -204,6 +215,42 @@ def _node_dependencies(ctx: _Ctx, wanted: list[dict[str, str]], plan: SetupPlan)
     plan.edits.append(PlannedEdit(path, _span_at(text, offset), insert, label, SETUP_GROUP))
 
 
+_ENTRY = re.compile(r'(\s*)"([^"\\]+)"\s*:\s*"[^"\\]*"\s*,?\s*')
+
+
+def _in_order(text: str, start: int, entries: list[str]) -> tuple[int, int, str] | None:
+    """The `dependencies` object's lines from `start` to its `}` with `entries` inserted in sorted place, when the
+    object has one entry per line, already sorted; else None."""
+    end = text.find("}", start)
+    lines = text[start:end].split("\n") if end > start else []
+    if len(lines) < 3 or lines[0].strip() or lines[-1].strip():
+        return None
+    found = [_ENTRY.fullmatch(line) for line in lines[1:-1]]
+    if not all(found):
+        return None
+    names = [m.group(2) for m in found if m]
+    if names != sorted(names):
+        return None
+    indent = found[0].group(1) if found[0] else ""
+    items = [(m.group(2), line.strip().rstrip(",")) for m, line in zip(found, lines[1:-1], strict=True) if m]
+    items += [(entry.split('"')[1], entry) for entry in entries]
+    body = ",\n".join(indent + line for _, line in sorted(items))
+    return start, end, "\n" + body + "\n" + lines[-1]
+
+
+def _valid_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def _point(text: str, offset: int) -> tuple[int, int]:
+    span = _span_at(text, offset)
+    return span.start_line, span.start_col
+
+
 def _json_indent(text: str) -> str:
     match = re.search(r"\n([ \t]+)\"", text)
     return match.group(1) if match else "  "
@@ -219,8 +266,9 @@ def _python_dependency(ctx: _Ctx, dep: dict[str, str], plan: SetupPlan) -> None:
         if text is not None and (line_re.search(text) or re.search(rf"[\"']{re.escape(name)}\s*[\[<>=!~;\"']", text)):
             return
     if req_text is not None:
-        sep = "" if not req_text or req_text.endswith("\n") else "\n"
-        _append(plan, requirements, req_text, f"{sep}{name}{spec}\n", name)
+        newline = "\r\n" if "\r\n" in req_text else "\n"  # a Windows-made file keeps its line endings
+        sep = "" if not req_text or req_text.endswith("\n") else newline
+        _append(plan, requirements, req_text, f"{sep}{name}{spec}{newline}", name)
     elif py_text is not None and (m := re.search(r"(?ms)^\[project\].*?^dependencies\s*=\s*\[", py_text)):
         _insert(plan, pyproject, py_text, m.end(), f'\n    "{name}{spec}",', name)
     elif py_text is not None and (m := re.search(r"(?m)^\[tool\.poetry\.dependencies\]\s*$", py_text)):

@@ -80,6 +80,8 @@ def _quote(doc: ParsedDocument | None, default: str) -> str:
         return default
     counts: Counter[str] = Counter()
     for node in _nodes(doc, "strings"):
+        if node.parent is not None and node.parent.type == "jsx_attribute":
+            continue  # `className="…"` follows JSX convention, not the file's own string style
         first = doc.data[node.start_byte : node.start_byte + 3]
         if first in (b'"""', b"'''"):
             continue

@@ -139,11 +139,11 @@ def test_a_run_killed_mid_write_leaves_whole_files_and_a_rerun_completes(tmp_pat
     real = run_module.writes.atomic_write
     calls = {"n": 0}
 
-    def dying_write(path, text):
+    def dying_write(path, text, *encoding):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt("killed")
-        real(path, text)
+        real(path, text, *encoding)
 
     monkeypatch.setattr(run_module.writes, "atomic_write", dying_write)
     with pytest.raises(KeyboardInterrupt):
@@ -208,9 +208,9 @@ def test_bundled_demo_monorepo_gets_both_packages_integrated(tmp_path):
     code, _, err = integrate(root, api_key="phc_demo")
     assert code == 0, err
     assert (root / "api" / "posthog_client.py").is_file() and (root / "web" / "instrumentation-client.ts").is_file()
-    assert "NEXT_PUBLIC_POSTHOG_KEY=phc_demo" in (root / "web" / ".env.local").read_text()
+    assert "NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN=phc_demo" in (root / "web" / ".env.local").read_text()
     assert "POSTHOG_PROJECT_TOKEN=phc_demo" in (root / "api" / ".env").read_text()
-    assert "NEXT_PUBLIC_POSTHOG_KEY=" in (root / "web" / ".env.example").read_text()
+    assert "NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN=" in (root / "web" / ".env.example").read_text()
     report = (root / REPORT_FILE).read_text()
     assert "api (fastapi)" in report and "web (nextjs-app-router)" in report and "phc_demo" not in report
     assert integrate(root)[2].count("already integrated") == 1

@@ -107,7 +107,7 @@ def test_python_dependency_goes_to_requirements_pep621_or_poetry():
 def test_env_names_follow_the_framework_and_the_package_folder():
     plan = plan_setup(pkg("nextjs-app-router", path="apps/web"), {"client"}, {}.get)
     assert (plan.env_file, plan.key_var, plan.host_var) == (
-        "apps/web/.env.local", "NEXT_PUBLIC_POSTHOG_KEY", "NEXT_PUBLIC_POSTHOG_HOST")
+        "apps/web/.env.local", "NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN", "NEXT_PUBLIC_POSTHOG_HOST")
     known = pkg("flask", "python", env_key_var="POSTHOG_API_KEY", posthog=PosthogSetup())
     assert plan_setup(known, set(), {}.get).key_var == "POSTHOG_API_KEY"
 

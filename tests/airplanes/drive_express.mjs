@@ -1,4 +1,6 @@
-// Drive the Express airplane over real HTTP on 127.0.0.1, then shut the PostHog client down.
+// Drive the Express airplane over real HTTP on 127.0.0.1, then shut the PostHog client down. An app without
+// posthog.js (integrated by posthog-lsp) must send what is queued on its own before Node exits.
+import { existsSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { join, resolve } from 'node:path'
 import journey from './journey.cjs'
@@ -7,7 +9,7 @@ const { runJourney } = journey
 
 const dir = resolve(process.argv[2])
 const { app } = await import(pathToFileURL(join(dir, 'app.js')))
-const { posthog } = await import(pathToFileURL(join(dir, 'posthog.js')))
+const client = existsSync(join(dir, 'posthog.js')) ? await import(pathToFileURL(join(dir, 'posthog.js'))) : null
 
 const server = app.listen(0, '127.0.0.1')
 await new Promise((ok) => server.once('listening', ok))
@@ -28,5 +30,6 @@ async function post(path, payload, headers) {
 
 const result = await runJourney((path, payload, headers) => post(`/${path}`, payload, headers))
 server.close()
-await posthog.shutdown()
+server.closeAllConnections()
+await client?.posthog.shutdown()
 console.log(JSON.stringify(result))

@@ -1,7 +1,7 @@
 // Next.js 15.3+ runs this file in the browser before the app: the one place posthog-js is initialized.
 import posthog from 'posthog-js'
 
-const key = process.env.NEXT_PUBLIC_POSTHOG_KEY
+const key = process.env.NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN
 
 if (key) {
   posthog.init(key, {
@@ -14,7 +14,7 @@ if (key) {
   })
 } else if (process.env.NODE_ENV === 'development') {
   console.warn(
-    'NEXT_PUBLIC_POSTHOG_KEY variable required by PostHog is missing or un-configured, this causes events ' +
-      'to be silently missed. This warning stops once NEXT_PUBLIC_POSTHOG_KEY is configured.',
+    'NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN variable required by PostHog is missing or un-configured, this causes events ' +
+      'to be silently missed. This warning stops once NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN is configured.',
   )
 }

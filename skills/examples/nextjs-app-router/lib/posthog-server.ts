@@ -6,7 +6,7 @@ let client: PostHog | undefined
 
 export function getPostHogServer(): PostHog {
   if (!client) {
-    const key = process.env.NEXT_PUBLIC_POSTHOG_KEY
+    const key = process.env.NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN
     client = new PostHog(key ?? '', {
       host: process.env.NEXT_PUBLIC_POSTHOG_HOST ?? 'https://us.i.posthog.com',
       disabled: !key, // no key: requests keep working, nothing is sent
