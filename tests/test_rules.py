@@ -430,8 +430,8 @@ def test_hardcoded_project_key_warns_with_the_framework_env_var():
     source = "import posthog from 'posthog-js'\nposthog.init('phc_7Hq2mVbXk1NzPcR4sTuWyA9dEfGh3JkL5', {})\n"
     finding = only(findings("instrumentation-client.ts", source), "posthog/hardcoded-key")
     assert text_at(source, finding.span) == "'phc_7Hq2mVbXk1NzPcR4sTuWyA9dEfGh3JkL5'"
-    assert finding.data["env_var"] == "NEXT_PUBLIC_POSTHOG_KEY"
-    assert finding.data["replacement"] == "process.env.NEXT_PUBLIC_POSTHOG_KEY"
+    assert finding.data["env_var"] == "NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN"
+    assert finding.data["replacement"] == "process.env.NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN"
     existing = Package(**{**{f: getattr(NEXT, f) for f in NEXT.__slots__}, "env_key_var": "NEXT_PUBLIC_PH_TOKEN"})
     assert (
         only(findings("instrumentation-client.ts", source, package=existing), "posthog/hardcoded-key").data["env_var"]
@@ -578,7 +578,7 @@ def test_key_in_a_jsx_attribute_is_replaced_by_an_expression_container():
         'export const App = () => <PostHogProvider apiKey="phc_7Hq2mVbXk1NzPcR4sTuWyA9dEfGh3JkL5" />\n'
     )
     finding = only(findings("src/App.tsx", source), "posthog/hardcoded-key")
-    assert finding.data["replacement"] == "{process.env.NEXT_PUBLIC_POSTHOG_KEY}"
+    assert finding.data["replacement"] == "{process.env.NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN}"
 
 
 def test_legacy_host_in_a_docstring_is_not_a_finding():

@@ -75,7 +75,7 @@ async def test_new_package_json_changes_the_suggested_fix_without_a_restart(clie
     )
     await wait_for(lambda: len(client.published) > published)
     (key,) = client.published[-1].diagnostics
-    assert key.data["replacement"] == "process.env.NEXT_PUBLIC_POSTHOG_KEY"  # Next.js reads NEXT_PUBLIC_ vars
+    assert key.data["replacement"] == "process.env.NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN"  # Next.js reads NEXT_PUBLIC_ vars
     scan = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="posthog.scanWorkspace", arguments=[])
     )
