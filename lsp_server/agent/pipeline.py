@@ -172,7 +172,7 @@ def plan_integration(
 
 
 # Packages where the init alone is worth it (pageviews, autocapture, replay) even when no flow is found.
-BROWSER_FRAMEWORKS = frozenset({"nextjs-app-router", "nextjs-pages-router", "react-spa"})
+BROWSER_FRAMEWORKS = frozenset({"nextjs-app-router", "nextjs-pages-router", "react-spa", "react-cra"})
 
 
 def _not_added(plan: list[PlannedEvent], read) -> list[PlannedEvent]:

@@ -742,7 +742,7 @@ class _Detector:
         framework = self.package.framework if self.package is not None else ""
         if side.get("client_paths") is not None and side["client_paths"].search(path):
             return "server" if framework in ("node-express", "node") else "client"
-        if framework == "react-spa":
+        if framework in ("react-spa", "react-cra"):
             return "client"
         return "server"
 

@@ -22,6 +22,7 @@ class Manifest:
     """What a package folder declares. Names are normalised (Python: lowercase, '_' → '-')."""
 
     node_deps: dict[str, str] = field(default_factory=dict)
+    node_runtime_deps: set[str] = field(default_factory=set)  # `dependencies` only: installed in production
     python_deps: dict[str, str] = field(default_factory=dict)
     package_manager: str | None = None  # package.json "packageManager" ("pnpm@9.1.0" → "pnpm")
     pyproject_tools: tuple[str, ...] = ()  # [tool.*] tables of pyproject.toml
@@ -41,6 +42,8 @@ def read_manifest(folder: Path, names: set[str]) -> Manifest:
                 for name, spec in deps.items():
                     if isinstance(name, str):
                         manifest.node_deps.setdefault(name, spec if isinstance(spec, str) else "")
+                        if table == "dependencies":
+                            manifest.node_runtime_deps.add(name)
         pm = data.get("packageManager")
         if isinstance(pm, str) and pm:
             manifest.package_manager = pm.split("@", 1)[0] or None

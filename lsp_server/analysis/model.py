@@ -119,6 +119,7 @@ class Package:
     env_key_var: str | None = None  # env var already holding the project key, if found
     env_host_var: str | None = None
     uses_instrumentation_client: bool = False  # Next.js >= 15.3: init in instrumentation-client.ts
+    dependencies: frozenset[str] = frozenset()  # package.json `dependencies` names (installed in production)
 
 
 @dataclass(frozen=True, slots=True)

@@ -312,6 +312,7 @@ def _package(root: Path, folder: str, facts: WorkspaceFacts, vocab: Vocabulary) 
         framework_version=version,
         posthog=_sdk_setup(manifest, vocab),
         uses_instrumentation_client=framework.startswith("nextjs") and _instrumentation(base, version, vocab),
+        dependencies=frozenset(manifest.node_runtime_deps) if ecosystem == "node" else frozenset(),
     )
 
 

@@ -478,5 +478,15 @@ def _module_content(target: Target, commonjs: bool) -> str | None:
         template = target.snippets.template(f"module.server.{'cjs' if commonjs else 'esm'}.js.tmpl")
     if template is None:
         return None
-    values = {"key_env": target.env("key"), "host_env": target.env("host")}
+    values = {"key_env": target.env("key"), "host_env": target.env("host"), "env_loader": _env_loader(target, commonjs)}
     return "\n".join(render(template, values)) + "\n"
+
+
+def _env_loader(target: Target, commonjs: bool) -> str:
+    """The line loading .env before the module reads the key, when the package depends on the framework's loader
+    (an ESM entry's own `dotenv.config()` runs only after every import)."""
+    loader = target.snippets.setting("server", "env_loader", "")
+    if target.python or not loader or target.package is None or loader not in target.package.dependencies:
+        return ""
+    template = target.template("env_loader", "server", "cjs" if commonjs else "esm")
+    return "\n".join(render(template, {})) if template else ""
