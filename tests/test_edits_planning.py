@@ -461,3 +461,16 @@ def test_jsx_attribute_quotes_do_not_decide_the_quotes_of_inserted_code():
         '  return <div className="a"><Link className="b" href="/">x</Link><form className="c" /></div>;\n}\n'
     )
     assert detect_style(text, "tsx", parse(text, "tsx")).quote == "'"
+
+
+def test_a_long_file_keeps_its_own_style_though_only_its_start_is_read():
+    from lsp_server.analysis.parsing import parse
+    from lsp_server.edits.text_style import detect_style
+
+    unit = 'export function handler{i}(req) {{\n\tconst name = "item{i}"\n\treturn name\n}}\n'
+    body = "".join(unit.format(i=i) for i in range(3000))
+    style = detect_style(body, "javascript", parse(body, "javascript"))
+    assert (style.quote, style.semicolons, style.indent_unit) == ('"', False, "\t")
+    semis = body.replace('"\n', '";\n').replace("name\n", "name;\n").replace('"', "'")
+    style = detect_style(semis, "javascript", parse(semis, "javascript"))
+    assert (style.quote, style.semicolons) == ("'", True)
