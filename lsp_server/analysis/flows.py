@@ -123,6 +123,9 @@ class _Detector:
         self.mutation_fns: set[str] = set()  # local functions passed to useMutation as the mutation
         self._state_calls: set[int] = set()  # ids of pseudo calls standing for a state write (`session.user = …`)
         self._connected: list[tuple[str, str]] = []  # (signal, function) of `user_logged_in.connect(fn)`
+        self._webhook_words = True
+        self._receivers = True
+        self._hook_containers: set[str] = set()
 
     def run(self) -> list[Flow]:
         vocab, doc = self.vocab, self.doc
@@ -135,6 +138,11 @@ class _Detector:
         by_name = {u.name: u for u in units if u.name}
         self.local_names = set(by_name)
         self._connected = _SIGNAL_CONNECT_RE.findall(doc.text) if vocab.signals and ".connect(" in doc.text else []
+        # per-document guards for the declared evidence: most files have no webhook words and no hook containers
+        typed = vocab.webhook_type_re is not None and vocab.webhook_type_re.search(doc.text) is not None
+        self._webhook_words = typed or any(w in doc.data for w in vocab.webhook_bytes)
+        self._receivers = bool(vocab.signals) and ("receiver(" in doc.text or bool(self._connected))
+        self._hook_containers = {h.container for h in vocab.hooks if h.container in doc.text}
         for unit in units:  # `onClick={deleteAccount}` makes the local deleteAccount an event handler
             for attr, ref in unit.references:
                 target = by_name.get(ref.dotted.removeprefix("this."))
@@ -393,7 +401,7 @@ class _Detector:
         library's lifecycle hook (`NextAuth({ events: { createUser } })`)."""
         vocab, doc = self.vocab, self.doc
         found: dict[FlowKind, str] = {}
-        if vocab.signals:
+        if self._receivers:
             parent = unit.node.parent
             if parent is not None and parent.type == "decorated_definition":
                 for dec in parent.named_children:
@@ -406,7 +414,9 @@ class _Detector:
                 for signal, fn in self._connected:
                     if fn == unit.name and signal in vocab.signals:
                         found.setdefault(vocab.signals[signal], f"receives signal '{signal}'")
-        params = unit.node.child_by_field_name("parameters") or unit.node.child_by_field_name("parameter")
+        params = None
+        if self._webhook_words:
+            params = unit.node.child_by_field_name("parameters") or unit.node.child_by_field_name("parameter")
         params_text = doc.node_text(params) if params is not None else ""
         if params is not None and vocab.webhook_type_re is not None and "Event" in params_text:
             for m in vocab.webhook_type_re.finditer(params_text):
@@ -418,7 +428,7 @@ class _Detector:
                 raw = doc.data[s.start_byte + 1 : s.end_byte - 1]
                 if params.start_byte <= s.start_byte < params.end_byte and raw in vocab.webhook_bytes:
                     found.setdefault(vocab.webhooks[raw.decode()], f"takes a '{raw.decode()}' event")
-        for hook in vocab.hooks if unit.name else ():
+        for hook in vocab.hooks if unit.name and self._hook_containers else ():
             kind = hook.methods.get(unit.name)
             if kind is None or self._container(unit.node) != hook.container:
                 continue
