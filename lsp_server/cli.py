@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     elif command == "scan":
         from .report import run_scan
 
+        if hasattr(sys.stdout, "reconfigure"):  # a file name that is not UTF-8 is printed as its own bytes, like ls
+            sys.stdout.reconfigure(errors="surrogateescape")
         sys.exit(run_scan(args.path, args.format, args.exclude))
     elif command == "mcp":
         from .mcp_server import main as mcp_main

@@ -139,7 +139,10 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": quote(path, safe="/"), "uriBaseId": "SRCROOT"},
+                        "artifactLocation": {
+                            "uri": quote(path, safe="/", errors="surrogateescape"),  # a non-UTF-8 name: its bytes
+                            "uriBaseId": "SRCROOT",
+                        },
                         "region": {
                             "startLine": f.span.start_line + 1,
                             "startColumn": f.span.start_col + 1,

@@ -28,6 +28,8 @@ SAMPLE = {
     "event": "'user_signed_up'",
     "distinct_id": "user.id",
     "distinct_id_str": "String(user.id)",
+    "distinct_id_known": "user?.id",
+    "distinct_id_checked": "String(user.id)",
     "properties": "{ a: 1 }",
     "properties_arg": ", { a: 1 }",
     "person_properties": "{ b: 2 }",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from lsp_server.analysis import analyze_document
-from lsp_server.analysis.model import Package
+from lsp_server.analysis.model import Package, PosthogSetup
 from lsp_server.analysis.workspace import find_packages, package_for
 from lsp_server.edits import BundledSnippets, apply_edits, plan_flow_tracking, plan_quick_fix
 from tests.edits_support import error_nodes
@@ -128,3 +129,25 @@ def test_tracking_every_flow_in_the_example_apps_keeps_them_parsing_and_leaves_n
         for created_path, content in ((e.path, e.new_text) for e in edits if e.create_file):
             assert error_nodes(content, created_path) == [], created_path
     assert planned >= 5
+
+
+def test_missing_identify_fix_on_an_error_only_supabase_login_binds_the_result_and_goes_away():
+    path = "app/login/actions.ts"
+    error_only = NEXT_LOGIN_ACTION.replace("const { data, error }", "const { error }")
+    installed = PosthogSetup(installed=True, sdks=("posthog-js", "posthog-node"), init="instrumentation-client.ts:1")
+    fixed = _fix_until_gone(path, error_only, replace(NEXT, posthog=installed), "posthog/missing-identify")
+    assert "const { data, error } = await supabase.auth.signInWithPassword({" in fixed
+    assert "distinctId: String(data.user.id)" in fixed and error_nodes(fixed, path) == []
+
+
+def test_a_one_line_exported_arrow_logout_action_gets_a_block_body_with_the_capture_first():
+    path = "app/routes/logout.jsx"
+    text = (
+        'import { logout } from "~/session.server";\n\n'
+        "export const action = async ({ request }) => logout(request);\n"
+    )
+    node = Package(path=".", framework="node", language="javascript", package_manager="npm")
+    edited = _track_all(path, text, node)
+    assert "=> { posthog.capture({ event: \"user_logged_out\"" in edited and "return logout(request); };" in edited
+    assert error_nodes(edited, path) == []
+    assert all(f.tracked for f in analyze_document(path, edited, package=node).flows)

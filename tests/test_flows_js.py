@@ -63,7 +63,7 @@ def test_server_action_login_inserts_after_the_error_guard_with_the_supabase_use
 
 def test_signup_destructuring_data_user_gives_user_id(app_router):
     flow = app_router[("app/login/actions.ts", "signup", "signup")]
-    assert flow.user_id_expr == "user.id"
+    assert flow.user_id_expr == "user?.id"  # supabase-js types signUp's user as `User | null`
     assert flow.event == "user_signed_up"
     assert flow.confidence >= 0.9
 

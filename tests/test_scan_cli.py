@@ -4,6 +4,7 @@ and files that cannot be analysed (binary, huge, odd encodings) reported instead
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +21,12 @@ CONSOLE = ROOT / ".venv" / "bin" / "posthog-lsp"
 LEGACY_CAPTURE = "import posthog\n\n\ndef track(user):\n    posthog.capture('user_1', 'clicked')\n"
 
 
+def cli_base() -> list[str]:
+    return [str(CONSOLE)] if CONSOLE.exists() else [sys.executable, "-c", "from lsp_server.cli import main; main()"]
+
+
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    base = [str(CONSOLE)] if CONSOLE.exists() else [sys.executable, "-c", "from lsp_server.cli import main; main()"]
-    return subprocess.run([*base, *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    return subprocess.run([*cli_base(), *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
 
 
 def write(root: Path, rel: str, text: str | bytes) -> None:
@@ -197,3 +201,36 @@ def test_demo_integrates_the_sample_and_its_events_reach_the_local_sink():
                                                    "account_deleted"]
     ids = {line.split("distinct_id=")[1].split()[0] for line in smoke}
     assert len(ids) == 1 and "@" not in ids.pop()  # one real user id, never an email
+
+
+def test_files_around_the_single_read_size_are_read_whole(tmp_path: Path):
+    """Below 64 KB a file is read in one go; the flow at the very end of bigger files is still found."""
+    login = "\nexport async function login(email: string, password: string) {\n" \
+            "  return supabase.auth.signInWithPassword({ email, password })\n}\n"
+    for name, size in (("under", 65_535), ("exact", 65_536), ("over", 65_537), ("big", 300_000)):
+        pad = ("// padding\n" * (size // 11 + 1))[: size - len(login) - 1]
+        write(tmp_path, f"src/{name}.ts", pad + "\n" + login)
+        assert (tmp_path / f"src/{name}.ts").stat().st_size == size
+    write(tmp_path, "src/huge.ts", login + "// padding\n" * (MAX_PARSE_BYTES // 11))
+    result = scan(tmp_path)
+    found = sorted(d.path for d in result.documents if any(f.kind == "login" for f in d.flows))
+    assert found == ["src/big.ts", "src/exact.ts", "src/over.ts", "src/under.ts"]
+    assert [(e.path, e.reason.split(" (")[0]) for e in result.errors] == [("src/huge.ts", "too large")]
+
+
+def test_a_file_name_that_is_not_utf8_is_scanned_and_reported_in_every_format(tmp_path: Path):
+    write(tmp_path, ".gitignore", "*.log\n")
+    name = b"caf\xe9.ts"
+    try:
+        (tmp_path / os.fsdecode(name)).write_text("export async function signOut() { await auth.signOut() }\n")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system only takes UTF-8 names")
+    result = scan(tmp_path)
+    assert not result.errors and [d.path for d in result.documents] == [os.fsdecode(name)]
+    for fmt in ("json", "sarif", "text"):
+        proc = subprocess.run([*cli_base(), "scan", str(tmp_path), "--format", fmt], capture_output=True, timeout=120,
+                              cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr
+        assert b"caf" in proc.stdout
+    sarif = json.loads(cli("scan", str(tmp_path), "--format", "sarif").stdout)
+    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "caf%E9.ts"

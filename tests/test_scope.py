@@ -149,3 +149,81 @@ def test_broken_gitignore_and_unreadable_scope_data_do_not_raise(tmp_path: Path)
     assert "keep.ts" in walked(scope)
     assert not scope.in_scope("ok.ts")
     assert scope.in_scope("does/not/exist.ts")  # judged by name when not on disk
+
+
+def test_folder_level_gitignore_shortcut_agrees_with_checking_each_file(tmp_path: Path):
+    """The walk asks each folder once whether any pattern can match its files; the answer must be the one that
+    checking every file alone gives, for every gitignore construct (negation, anchors, **, classes, escapes)."""
+    write(tmp_path, ".gitignore", "*.log.ts\n/generated/\nsecret/\n!secret/keep.ts\n**/tmp/**\n[abc]x.ts\n"
+          "\\#hash.ts\nspace.ts   \nlib/*.js\n!lib/keep.js\ndocs/**/*.ts\n# a comment\n\n")
+    write(tmp_path, "web/.gitignore", "!*.log.ts\nlocal/\n*.ts\n!auth/*.ts\n")
+    names = ["app/login.ts", "debug.log.ts", "generated/a.ts", "a/generated/b.ts", "secret/a.ts", "secret/keep.ts",
+             "x/tmp/a.ts", "ax.ts", "dx.ts", "#hash.ts", "space.ts", "lib/a.js", "lib/keep.js", "lib/sub/a.js",
+             "docs/a/b/c.ts", "docs/c.js", "web/a.ts", "web/auth/a.ts", "web/x.log.ts", "web/local/a.js", "web/b.js"]
+    for rel in names:
+        write(tmp_path, rel)
+    for excludes in ([], ["lib/", "*.js", "!lib/keep.js", "/docs", "web/auth/"]):
+        scope = Scope(tmp_path, excludes)
+        expected = sorted(rel for rel in names if scope.why_excluded(rel) is None)  # one file at a time
+        assert sorted(f for f in walked(scope) if not f.endswith(".gitignore")) == expected
+    # what `git ls-files --others --exclude-standard` lists for this tree
+    assert sorted(walked(Scope(tmp_path))) == [".gitignore", "a/generated/b.ts", "app/login.ts", "docs/c.js", "dx.ts",
+                                               "lib/keep.js", "lib/sub/a.js", "web/.gitignore", "web/auth/a.ts",
+                                               "web/b.js"]
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_walk(tmp_path: Path):
+    write(tmp_path, ".gitignore", "*.log\n")
+    write(tmp_path, "app.ts")
+    try:
+        (tmp_path / os.fsdecode(b"caf\xe9.ts")).write_text("export const x = 1\n")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system only takes UTF-8 names")
+    scope = Scope(tmp_path, ["*.md"])
+    assert walked(scope) == [".gitignore", "app.ts", os.fsdecode(b"caf\xe9.ts")]
+    assert scope.in_scope(os.fsdecode(b"caf\xe9.ts"))
+
+
+def test_file_and_folder_globs_match_exactly_like_fnmatch():
+    import fnmatch
+
+    from lsp_server.analysis.scope import _globs
+
+    globs = ["*.min.js", "*.generated.*", "*_pb2.py", "[ab]", "*ab*", "x?z", "*", "*.d.[cm]ts"]
+    names = ["a.min.js", "a.min.jsx", "api.generated.ts", "generated", "x_pb2.py", "a", "b", "c", "xab", "xyz",
+             "types.d.mts", "types.d.ts", ".min.js", ""]
+    for count in range(1, len(globs) + 1):
+        chosen = globs[:count]
+        matcher = _globs(chosen)
+        assert matcher is not None
+        for name in names:
+            assert matcher.match(name) == any(fnmatch.fnmatchcase(name, g) for g in chosen), (chosen, name)
+    assert _globs([]) is None
+
+
+def test_the_literal_text_shortcut_never_changes_a_gitignore_verdict():
+    """Paths are checked against .gitignore patterns only when they contain a pattern's literal text: the verdict
+    must be pathspec's own for every kind of line (comments, escapes, classes, anchors, `**`, spaces, negation)."""
+    import random
+
+    from pathspec import GitIgnoreSpec
+
+    from lsp_server.analysis.scope import _Ignore
+
+    lines = ["*.log", "/build/", "node_modules/", "!keep.log", "# comment", "", " #lead", "\\#hash", "space.ts   ",
+             "  lead", "[ab]x", "a]b", "**/tmp/**", "docs/**/*.ts", "*", "?", "!", "\\", "x/", "Foo", "a*b?c",
+             "[!z]z", "/.env*", "!/.env.example", "deep/er/path.ts", "*.min.*", "\\!bang"]
+    parts = ["a", "b", "x", "z", "build", "tmp", "docs", "keep.log", "debug.log", "#hash", "#lead", " #lead",
+             "  lead", "space.ts", "space.ts   ", "foo", "Foo", "ax", "a]b", "aXbYc", "zz", ".env", ".env.example",
+             "deep", "er", "path.ts", "app.min.js", "!bang", "node_modules"]
+    rng = random.Random(7)
+    for _ in range(300):
+        chosen = rng.sample(lines, rng.randint(1, 5))
+        try:
+            spec = GitIgnoreSpec.from_lines(chosen)
+        except Exception:
+            continue  # a malformed line: the scope drops it (tested above); this compares the valid ones
+        ignore = _Ignore(chosen)
+        for _ in range(25):
+            path = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 4))) + rng.choice(["", "/"])
+            assert ignore.verdict(path) == spec.check_file(path).include, (chosen, path)

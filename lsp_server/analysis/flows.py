@@ -25,10 +25,20 @@ Algorithm (all vocabulary is data in `skills/detection/flows.toml`, see `vocabul
    (`Stripe.CustomerSubscriptionDeletedEvent`, dispatched from another file), an Auth.js `events.createUser`
    hook, `DELETE /users/me`; and state writes that count like support calls (`ctx.session.user = …` for a login,
    `set({ token: null })` / `del session[…]` for a logout).
+   Server handlers (helper: server flows): a route handler that only stores something (`user["plan"] = plan`,
+   `del USERS[k]`) does something; route parameters (`/subscriptions/:id/cancel`) are not words; a POST handler
+   calling a service named for a flow (`subscriptionService.cancel`, [callee_words]) is that flow after the call;
+   `if session.payment_status == "paid":` after `checkout.Session.retrieve` is a payment in that branch
+   ([[status_checks]]); a module-level map from webhook types (`EVENTS[event.type]`) gives one flow per kind at the
+   end of the reading function, with `only_when` so the capture is guarded by the type.
 5. Drop duplicates: a login in a register handler (yields_to, unless in the other arm of a condition),
    an outer function whose evidence an inner callback repeats, a local caller of a function already reported,
    a webhook branch that only calls this file's helper already reported for the same kind.
 6. Insertion point, side, user id, identify/reset/capture presence (`insertion.py`, `user_ids.py`).
+   A browser login / signup whose request (`fetch('/api/login')`, a `'/signup' | '/login'` path) is followed by a
+   call handing the user on (`setUser(data.user)`, a store's `this.user = …`) identifies right before it with that
+   user's id (`handoff.py`). A login step leaving a second factor pending only starts the login; a reset storing
+   the new password, or a billing-portal session, sends its kind's variant event (`pending_re`, `variant_re`).
 Never raises: any failure yields no flows for the document.
 """
 
@@ -42,7 +52,7 @@ from functools import lru_cache
 
 from tree_sitter import Node
 
-from . import insertion, user_ids
+from . import handoff, insertion, user_ids
 from .functions import Call, Unit, dotted_name, extract_units, string_value
 from .model import Flow, FlowKind, Package, PosthogCall, Side, Span
 from .parsing import ParsedDocument
@@ -57,7 +67,40 @@ _IDENTIFY_KINDS = frozenset({"identify", "identify_context", "set"})
 _TEMPLATE_SUB_RE = re.compile(r"\$\{[^}]*\}")
 _SIGNAL_CONNECT_RE = re.compile(r"\b([A-Za-z_]\w*)\.connect\(\s*([A-Za-z_]\w*)")
 _LISTENER_CALLS = frozenset({"addEventListener", "on", "once", "addListener"})
+_ASSIGNMENTS = frozenset(
+    {"assignment", "augmented_assignment", "assignment_expression", "augmented_assignment_expression"}
+)
+_STORED_TARGETS = frozenset({"subscript", "attribute", "member_expression", "subscript_expression"})
+_NESTED_FUNCTIONS = frozenset(
+    {
+        "function_definition",
+        "lambda",
+        "arrow_function",
+        "function_expression",
+        "function_declaration",
+        "class_definition",
+        "class_declaration",
+    }
+)
+_SUBSCRIPT_RE = re.compile(r"\[[^\]]*\]")
+_DECORATOR_OWNER_RE = re.compile(r"@\s*([A-Za-z_]\w*)\.\w+\s*\(")  # `@router.post(` → router
+_ROUTE_PARAM_RE = re.compile(r"/(?::\w+\??|\{[^}/]*\}|<[^>/]*>|\[[^\]/]*\])(?=/|$)")  # :id {id} <int:pk> [id]
 _URL_KEYS = frozenset({"url", "uri", "endpoint", "path"})  # request config objects: `axios({ url })`, `$.ajax({ url })`
+_CONDITIONAL_PARTS = frozenset(  # code below these runs only on some calls
+    {
+        "if_statement",
+        "ternary_expression",
+        "conditional_expression",
+        "switch_case",
+        "catch_clause",
+        "except_clause",
+        "else_clause",
+        "elif_clause",
+        "case_clause",
+        "binary_expression",
+        "boolean_operator",
+    }
+)
 _CONDITION_PARTS = frozenset(  # what lies between an event-type literal and its `if`
     {
         "binary_expression",
@@ -106,6 +149,10 @@ class _Candidate:
     symbol: str | None = None  # instead of the unit's (a JSX handler reference)
     reference: bool = False  # the anchor is a handler passed by name, not a call
     starts_only: bool = False  # every call found only starts a login (redirect, magic link): no identify here
+    handoff: insertion.Insertion | None = None  # browser login: before the call handing the user on (handoff.py)
+    handoff_user: str | None = None  # the user id there
+    variant: str | None = None  # an event variant found in the body (`password_reset_completed`, `login_started`)
+    only_when: tuple[str, tuple[str, ...]] | None = None  # (event-type expression, its values for this kind)
 
 
 class _Detector:
@@ -126,6 +173,7 @@ class _Detector:
         self._webhook_words = True
         self._receivers = True
         self._hook_containers: set[str] = set()
+        self._prefixes: dict[str, str] | None = None  # Python routers declared with a prefix: name → prefix
 
     def run(self) -> list[Flow]:
         vocab, doc = self.vocab, self.doc
@@ -139,7 +187,7 @@ class _Detector:
         self.local_names = set(by_name)
         self._connected = _SIGNAL_CONNECT_RE.findall(doc.text) if vocab.signals and ".connect(" in doc.text else []
         # per-document guards for the declared evidence: most files have no webhook words and no hook containers
-        typed = vocab.webhook_type_re is not None and vocab.webhook_type_re.search(doc.text) is not None
+        typed = vocab.webhook_type_re is not None and _search(vocab.webhook_type_re, doc.text)
         self._webhook_words = typed or any(w in doc.data for w in vocab.webhook_bytes)
         self._receivers = bool(vocab.signals) and ("receiver(" in doc.text or bool(self._connected))
         self._hook_containers = {h.container for h in vocab.hooks if h.container in doc.text}
@@ -160,6 +208,14 @@ class _Detector:
             candidates.extend(self._declared_candidates(unit))
             candidates.extend(self._webhook_candidates(unit, by_name))
             candidates.extend(self._reference_candidates(unit))
+        if self._webhook_words:
+            candidates.extend(self._map_dispatch_candidates(units, by_name))
+        if vocab.callee_words.get("kinds"):  # last: a name, route or library call of the same kind says more
+            candidates.extend(c for u in units if not u.negative for c in self._callee_word_candidates(u))
+        if vocab.status_checks:  # first: the checked branch is more precise than the same function's name
+            candidates[:0] = [c for u in units if not u.negative for c in self._status_check_candidates(u)]
+        candidates.extend(self._handoff_candidates(candidates, by_name))
+        self._body_variants(candidates)
         kept = self._dedupe(candidates, units)
         return [self._flow(c) for c in kept]
 
@@ -192,10 +248,19 @@ class _Detector:
         return out
 
     def _padded(self, name: str, *, for_name: bool) -> str:
+        memo = _padded_memo(self.vocab)  # the same few names come back on every keystroke (keystroke-perf helper)
+        padded = memo.get((name, for_name))
+        if padded is not None:
+            return padded
         toks = _tokens(name)
         if not toks or (for_name and any(t in self.vocab.ignore_name_tokens for t in toks)):
-            return ""
-        return " " + " ".join(toks) + " "
+            padded = ""
+        else:
+            padded = " " + " ".join(toks) + " "
+        if len(memo) >= 16384:
+            memo.clear()
+        memo[(name, for_name)] = padded
+        return padded
 
     def _url_requests(self, unit: Unit) -> list[tuple[str, Call]]:
         """Requests to a URL literal (`fetch('/api/auth/logout')`) as (padded URL tokens, the call)."""
@@ -262,11 +327,13 @@ class _Detector:
         # `useSignInMutation`: "mutation" is a UI/data noun elsewhere, here it only says how the hook works
         name = _MUTATION_SUFFIX_RE.sub("", unit.name) if mutation_hook else unit.name
         name_pad = self._padded(name, for_name=True) if named else ""
-        route_pad = self._padded(unit.route_path or "", for_name=True)
+        # `/subscriptions/:id/cancel` names a cancellation like `/subscriptions/cancel`: parameters say nothing
+        full_route = self._full_route(unit)
+        route_pad = self._padded(_ROUTE_PARAM_RE.sub("", full_route), for_name=True)
         deletes_self = (  # `DELETE /users/me`: the REST way to close one's own account, whatever the handler's name
             unit.route_method == "DELETE"
             and vocab.delete_self_route_re is not None
-            and vocab.delete_self_route_re.search(unit.route_path or "") is not None
+            and vocab.delete_self_route_re.search(full_route) is not None
         )
         requests = self._url_requests(unit) if name_pad or unit.handler else []
         url_pad = "".join(padded for padded, _ in requests)
@@ -328,13 +395,13 @@ class _Detector:
                 if sup:
                     score = max(score, scores.get("name_and_support", 0.85))
             if route_hit:
-                evidence.append(f"route {unit.route_method or ''} {unit.route_path}".replace("  ", " "))
+                evidence.append(f"route {unit.route_method or ''} {full_route}".replace("  ", " "))
                 if self._does_something(unit):  # a stub that only logs and redirects is no flow
                     score = max(score, scores.get("route_only", 0.6))
                 if sup:
                     score = max(score, scores.get("route_and_support", 0.8))
             if self_delete:
-                evidence.append(f"route DELETE {unit.route_path} deletes the caller's own account")
+                evidence.append(f"route DELETE {full_route} deletes the caller's own account")
                 score = max(score, scores.get("delete_self_route", 0.75))
             if url_hit and unit.handler:
                 evidence.append(f"requests a {url_hit} URL")
@@ -472,6 +539,102 @@ class _Detector:
                     break
         return out
 
+    # --- browser logins handing the user on (helper: client-side detector) ----------------------------------------
+
+    def _handoff_candidates(self, candidates: list[_Candidate], by_name: dict[str, Unit]) -> list[_Candidate]:
+        """Browser logins / signups whose success is the call handing the user on after a request to a login or
+        signup URL (`setUser(data.user)` after `fetch('/api/login')`): identify goes right there (`handoff.py`)."""
+        conf = handoff.config(self.vocab) if self.doc.language != "python" else None
+        if conf is None:
+            return []
+        existing: dict[int, list[_Candidate]] = {}
+        for c in candidates:
+            if c.kind in _LOGIN_KINDS and c.branch_block is None and not c.reference:
+                existing.setdefault(id(c.unit), []).append(c)
+        out: list[_Candidate] = []
+        for c in candidates:  # `useLogin = () => useMutation({ onSuccess: (res) => setUser(res.data.user) })`
+            if c.kind in _LOGIN_KINDS and id(c.unit) in self.mutation_hooks and c.anchor_rule is None:
+                for child in self.units:
+                    if child.parent is c.unit and child.name in self.vocab.success_callbacks:
+                        handed = handoff.in_success_callback(self.doc, conf, child, self.units, by_name)
+                        if handed is not None:
+                            c.handoff_user = handoff.user_id(self.doc, self.vocab, handed[0])
+                            c.evidence.append(f"hands the user to {handed[1]}")
+                        break
+        for unit in self.units:
+            if unit.negative or unit.is_component or unit.is_hook or self._side(unit) != "client":
+                continue
+            found = handoff.find(self.doc, self.vocab, conf, unit, self.units, by_name, self._auth_kinds)
+            if found is None:
+                continue
+            olds = existing.get(id(unit), [])
+            if any(c.starts_only or (c.anchor_rule and c.anchor and c.anchor.node != found.call) for c in olds):
+                continue  # a library call (`signInWithPassword`) already says where success is and who the user is
+            kinds = self._auth_kinds(found.urls)
+            kind = FlowKind.LOGIN if FlowKind.LOGIN in kinds else FlowKind.SIGNUP  # either way the user is signed in
+            target = found.target
+            expr = found.user_expr or (target.params[0] if target is not None and target.params else None)
+            if expr is None:
+                continue
+            user = handoff.user_id(self.doc, self.vocab, expr)
+            url = next((u for u in found.urls if kind in self._auth_kinds((u,))), found.urls[0])
+            evidence = [f"requests a {kind.value} URL ('{url}')", f"hands the user to {found.callee}"]
+            if target is None and olds:
+                for c in olds:
+                    c.handoff, c.handoff_user = found.insertion, user
+                    c.evidence.append(evidence[-1])
+                continue
+            anchor = Call(found.call, found.callee, found.callee) if target is None else None
+            score = self.vocab.scores.get("name_and_url", 0.7)
+            owner = target or unit
+            candidate = _Candidate(owner, kind, score, evidence if target is None else [*evidence, f"in {unit.symbol}"])
+            candidate.anchor, candidate.handoff, candidate.handoff_user = anchor, found.insertion, user
+            out.append(candidate)
+        return out
+
+    def _body_variants(self, candidates: list[_Candidate]) -> None:
+        """Flows found by name / route / support calls whose body says more: a login step leaving a second factor
+        pending only starts the login (`pending_re`); a reset storing the new password completes it (`variant_re`)."""
+        for c in candidates:
+            kv = self.vocab.kinds.get(c.kind)
+            body = c.unit.body
+            if kv is None or body is None or c.anchor_rule is not None or c.branch_block is not None:
+                continue
+            if kv.pending_re is not None and not c.starts_only and c.handoff_user is None:  # a user handed on: done
+                named = f"{c.unit.name} {c.unit.route_path or ''}"
+                if not kv.pending_re.search(named) and self._unconditional_match(kv.pending_re, body):
+                    c.starts_only, c.variant = True, kv.pending_event
+                    c.evidence.append("a second factor is still pending: the login completes after it")
+                    continue
+            if kv.variant_re is not None and kv.variant and kv.variant_re.search(self.doc.node_text(body)):
+                c.variant = kv.variant
+
+    def _unconditional_match(self, pattern: re.Pattern[str], body: Node) -> bool:
+        """`pattern` matches only code of `body` that runs on every call: none of its matches is in an `if`, a ternary
+        or a catch (`if (mfaRequired) return …` means the other path completes the login)."""
+        text = self.doc.data[body.start_byte : body.end_byte].decode("utf-8", "replace")
+        found = False
+        for m in pattern.finditer(text):
+            at = body.start_byte + len(text[: m.start()].encode("utf-8"))
+            node = self.doc.root.descendant_for_byte_range(at, at + 1)
+            while node is not None and node != body and node.type not in _CONDITIONAL_PARTS:
+                node = node.parent
+            if node != body:
+                return False
+            found = True
+        return found
+
+    def _auth_kinds(self, urls: Sequence[str]) -> set[FlowKind]:
+        """The login / signup kinds some URL names (`/api/auth/login` → login)."""
+        out: set[FlowKind] = set()
+        for url in urls:
+            padded = " " + " ".join(_tokens(url.split("?", 1)[0])) + " "
+            for kind in _LOGIN_KINDS:
+                kv = self.vocab.kinds.get(kind)
+                if kv is not None and kv.matches_name(padded) and kv.negative.isdisjoint(padded.split()):
+                    out.add(kind)
+        return out
+
     @staticmethod
     def _in_error_path(node: Node, stop: Node) -> bool:
         cur = node.parent
@@ -486,7 +649,31 @@ class _Detector:
         decorators and parameters (`@Post('login') login(@Body() dto) {}`) do not count."""
         body = unit.body
         calls = unit.calls if body is None else [c for c in unit.calls if body.start_byte <= c.node.start_byte]
-        return any(not self.vocab.passive_callee_re.match(c.dotted) for c in (*unit.middleware, *calls))
+        if any(not self.vocab.passive_callee_re.match(c.dotted) for c in (*unit.middleware, *calls)):
+            return True
+        request = [p for p in unit.params if p not in ("self", "cls")][:1]  # `(req, res)`, `def view(request)`
+        serves = bool(unit.route_path) or bool(request and request[0] in self.vocab.view_params)
+        return serves and body is not None and self._writes_state(body)
+
+    def _writes_state(self, body: Node) -> bool:
+        """A route handler that stores something (`user["plan"] = plan`, `req.user.plan = plan`, `del USERS[k]`)
+        does something even without a call; writes to the response (`response.status_code = 201`) do not."""
+        stack = list(body.named_children)
+        while stack:
+            node = stack.pop()
+            kind = node.type
+            if kind in _NESTED_FUNCTIONS:
+                continue
+            if kind == "delete_statement" or (kind == "unary_expression" and node.children[0].type == "delete"):
+                return True
+            if kind in _ASSIGNMENTS:
+                left = node.child_by_field_name("left")
+                if left is not None and left.type in _STORED_TARGETS:
+                    target = dotted_name(_SUBSCRIPT_RE.sub("", self.doc.node_text(left)))
+                    if not self.vocab.passive_callee_re.match(target):
+                        return True
+            stack.extend(node.named_children)
+        return False
 
     def _webhook_candidates(self, unit: Unit, by_name: dict[str, Unit]) -> list[_Candidate]:
         vocab, doc = self.vocab, self.doc
@@ -514,6 +701,174 @@ class _Detector:
                 branch_node=branch_node,
             )
         return list(out.values())
+
+    # --- webhooks dispatched through a map (helper: server flows) ------------------------------------------------
+
+    def _map_dispatch_candidates(self, units: list[Unit], by_name: dict[str, Unit]) -> list[_Candidate]:
+        """`EVENTS = {"invoice.paid": "payment_succeeded", …}` read with the event's type (`EVENTS.get(hook["type"])`,
+        `EVENTS[event.type]`): one flow per kind in the function reading it, at its end. No statement there runs for
+        one type only, so each flow carries `only_when` (the type expression and this kind's types) for a guard.
+        Maps whose values are this file's functions are dispatch tables, reported in those functions."""
+        doc, vocab = self.doc, self.vocab
+        maps: dict[str, dict[FlowKind, list[str]]] = {}
+        out: list[_Candidate] = []
+        for m in _webhook_literal_re(vocab.webhook_bytes).finditer(doc.data):
+            node = doc.root.descendant_for_byte_range(m.start(), m.end())
+            while node is not None and node.type != "string" and node.end_byte - node.start_byte <= m.end() - m.start():
+                node = node.parent
+            pair = node.parent if node is not None else None
+            if pair is None or pair.type != "pair" or pair.child_by_field_name("key") != node:
+                continue
+            value = pair.child_by_field_name("value")
+            if value is None:
+                continue
+            if value.type == "identifier" and (handler := by_name.get(doc.node_text(value))) is not None:
+                body = handler.body  # `HANDLERS = {"invoice.paid": on_paid}`: on_paid handles it
+                if body is not None and not handler.negative:
+                    event_type = m.group(1).decode()
+                    evidence = [f"handles webhook '{event_type}'"]
+                    score = vocab.scores.get("webhook", 0.9)
+                    candidate = _Candidate(handler, vocab.webhooks[event_type], score, evidence, strong=True)
+                    candidate.branch, candidate.branch_block = insertion.statements(body), body
+                    candidate.branch_node = handler.node
+                    out.append(candidate)
+                continue
+            holder = pair.parent.parent if pair.parent is not None else None
+            while holder is not None and holder.type in _MAP_WRAPPERS:
+                holder = holder.parent
+            name = None
+            if holder is not None and holder.type in ("assignment", "variable_declarator", "assignment_expression"):
+                target = holder.child_by_field_name("left") or holder.child_by_field_name("name")
+                name = doc.node_text(target) if target is not None and target.type == "identifier" else None
+            if name:
+                event_type = m.group(1).decode()
+                maps.setdefault(name, {}).setdefault(vocab.webhooks[event_type], []).append(event_type)
+        for name, kinds in maps.items():
+            for m in re.finditer(rb"(?<![\w$.])" + re.escape(name.encode()) + rb"\s*(?:\.get\s*\(|\[)", doc.data):
+                subject = self._map_key(doc.root.descendant_for_byte_range(m.start(), m.start() + len(name)))
+                owner = min(
+                    (u for u in units if u.start <= m.start() < u.node.end_byte),
+                    key=lambda u: u.node.end_byte - u.start,
+                    default=None,
+                )
+                if subject is None or owner is None or owner.negative:
+                    continue
+                for kind, types in kinds.items():
+                    evidence = [f"dispatches webhook '{types[0]}' through {name}"]
+                    candidate = _Candidate(owner, kind, vocab.scores.get("webhook", 0.9), evidence, strong=True)
+                    candidate.only_when = (subject, tuple(types))
+                    out.append(candidate)
+        return out
+
+    def _full_route(self, unit: Unit) -> str:
+        """The route with its Python router's prefix: `@router.post("/cancel")` under
+        `router = APIRouter(prefix="/subscription")` is `/subscription/cancel`."""
+        route = unit.route_path or ""
+        pattern = self.vocab.router_prefix_re
+        if not route or pattern is None or self.doc.language != "python" or "prefix" not in self.doc.text:
+            return route
+        if self._prefixes is None:
+            self._prefixes = {name: prefix for name, prefix in pattern.findall(self.doc.text)}
+        outer = unit.node.parent
+        for dec in outer.named_children if outer is not None and outer.type == "decorated_definition" else ():
+            m = _DECORATOR_OWNER_RE.match(self.doc.node_text(dec))
+            if m is not None and m.group(1) in self._prefixes:
+                return self._prefixes[m.group(1)].rstrip("/") + "/" + route.lstrip("/")
+        return route
+
+    def _callee_word_candidates(self, unit: Unit) -> list[_Candidate]:
+        """A POST/DELETE handler calling the app's own service named for a flow (`subscriptionService.cancel(…)`,
+        `billing.start_checkout(user)`): the callee's words, without generic nouns, read like a name."""
+        conf, vocab = self.vocab.callee_words, self.vocab
+        request = [p for p in unit.params if p not in ("self", "cls")][:1]
+        serves = bool(unit.route_path) or bool(request and request[0] in vocab.view_params)
+        if not serves or unit.route_method == "GET" or unit.body is None or unit.is_component:
+            return []
+        data, types = self.doc.data, vocab.webhook_bytes
+        if self._webhook_words and any(data[s.start_byte + 1 : s.end_byte - 1] in types for s in unit.strings):
+            return []  # a webhook handler: its branches say which event happened, its calls only react to it
+        kinds = {FlowKind(k) for k in conf.get("kinds", []) if k in FlowKind.__members__.values()}
+        ignore = frozenset(conf.get("ignore", []))
+        out: dict[FlowKind, _Candidate] = {}
+        for call in unit.calls:
+            dotted = call.dotted.removeprefix("this.").removeprefix("self.")
+            if "." not in dotted or call.node.start_byte < unit.body.start_byte:
+                continue  # a bare `cancel_subscription()` is this file's or an import's: reported where it is defined
+            obj, last = dotted.rsplit(".", 2)[-2:]
+            words = [t for t in (*_tokens(obj), *_tokens(last)) if t not in ignore]
+            if not words or any(t in vocab.ignore_name_tokens for t in words):
+                continue
+            padded = " " + " ".join(words) + " "
+            if vocab.any_name_re is not None and not _names_a_flow(vocab.any_name_re, padded):
+                continue
+            for kind in kinds:
+                kv = vocab.kinds[kind]
+                hit = kv.matches_name(padded)
+                if not hit or kind in out or not kv.negative.isdisjoint(words):
+                    continue
+                if set(hit.split()).isdisjoint(_tokens(last)):
+                    continue  # `db.purchase.create` records a purchase: the method must say the flow too
+                if self._in_error_path(call.node, unit.node):
+                    continue
+                evidence = [f"calls {call.dotted} (says {hit})"]
+                out[kind] = _Candidate(unit, kind, vocab.scores.get("callee_words", 0.7), evidence, call)
+        return list(out.values())
+
+    def _status_check_candidates(self, unit: Unit) -> list[_Candidate]:
+        """`session = stripe.checkout.Session.retrieve(id)` … `if session.payment_status == "paid":` — the payment
+        succeeded in that branch (a success page that does not wait for the webhook)."""
+        out: list[_Candidate] = []
+        body = unit.body
+        if body is None or not unit.calls:  # no source call to check (most functions): keystroke-perf helper
+            return out
+        for check in self.vocab.status_checks:
+            lasts = {s.rsplit(".", 1)[-1] for s in check.sources}
+            source = next(
+                (
+                    c
+                    for c in unit.calls
+                    if c.dotted.rsplit(".", 1)[-1] in lasts
+                    and any(c.dotted == s or c.dotted.endswith("." + s) for s in check.sources)
+                ),
+                None,
+            )
+            if source is None or body is None:
+                continue
+            stack = list(body.named_children)
+            while stack:
+                node = stack.pop()
+                if node.type in _NESTED_FUNCTIONS:
+                    continue
+                stack.extend(node.named_children)
+                condition = node.child_by_field_name("condition") if node.type == "if_statement" else None
+                block = node.child_by_field_name("consequence") if condition is not None else None
+                if block is None or node.start_byte < source.node.end_byte:
+                    continue
+                m = check.condition_re.search(self.doc.node_text(condition))
+                if m is None:
+                    continue
+                stmts = insertion.statements(block) if block.type in ("statement_block", "block") else [block]
+                evidence = [f"calls {source.dotted}", f"checks {m.group(0)}"]
+                score = self.vocab.scores.get("status_check", 0.8)
+                candidate = _Candidate(unit, check.kind, score, evidence, source, strong=True)
+                candidate.branch, candidate.branch_block, candidate.branch_node = stmts, block, node
+                out.append(candidate)
+                break
+        return out
+
+    def _map_key(self, ident: Node | None) -> str | None:
+        """The key expression of `NAME.get(key)` / `NAME[key]` (`webhook["type"]`), None for a literal key."""
+        parent = ident.parent if ident is not None else None
+        key = None
+        if parent is not None and parent.type in ("subscript", "subscript_expression"):
+            key = parent.child_by_field_name("subscript") or parent.child_by_field_name("index")
+        elif parent is not None and parent.type in ("attribute", "member_expression") and parent.parent is not None:
+            args = parent.parent.child_by_field_name("arguments")
+            key = args.named_children[0] if args is not None and args.named_child_count else None
+        if key is None or key.type in ("string", "number", "integer", "template_string"):
+            return None
+        text = self.doc.node_text(key)
+        return text if "\n" not in text and len(text) <= 80 else None
 
     def _branch(self, s: Node, by_name: dict[str, Unit], unit: Unit) -> tuple[Unit, Node, list[Node], Node] | None:
         """The statements run when the event type equals the literal `s`, and the unit they belong to."""
@@ -634,7 +989,10 @@ class _Detector:
 
     def _flow(self, c: _Candidate) -> Flow:
         doc, vocab, unit = self.doc, self.vocab, c.unit
-        if c.branch_block is not None:
+        if c.handoff is not None:
+            ins = c.handoff
+            span_node = unit.node
+        elif c.branch_block is not None:
             ins = insertion.in_branch(doc, c.branch, vocab, c.branch_block)
             span_node = c.branch_node or unit.node
         elif c.reference and c.anchor is not None:
@@ -653,7 +1011,11 @@ class _Detector:
         side = self._side(unit)
         scope = doc.span(span_node) if c.branch_block is not None else doc.span(unit.node)
         fn_span = doc.span(unit.node)
-        user_id = user_ids.resolve(doc, vocab, unit, c.kind, c.anchor, c.anchor_rule, ins, span_node, self.lines)
+        user_id = c.handoff_user or user_ids.resolve(
+            doc, vocab, unit, c.kind, c.anchor, c.anchor_rule, ins, span_node, self.lines
+        )
+        bound = None if user_id else user_ids.bind_result(doc, unit, c.anchor, c.anchor_rule)
+        user_id, binding = bound if bound else (user_id, None)
         evidence = list(c.evidence)
         if ins.note:
             evidence.append(ins.note)
@@ -664,11 +1026,12 @@ class _Detector:
             span=doc.span(span_node),
             insert_line=ins.line,
             insert_indent=ins.indent,
-            event=vocab.event_for(c.kind, c.anchor_rule.event if c.anchor_rule else None),
+            event=vocab.event_for(c.kind, c.variant or (c.anchor_rule.event if c.anchor_rule else None)),
             confidence=c.score,
             side=side,
             anchor=ins.anchor,
             user_id_expr=user_id,
+            user_id_binding=binding,
             needs_identify=c.kind in _LOGIN_KINDS and not c.starts_only,
             identify_present=self._has(fn_span, _IDENTIFY_KINDS)
             or bool(self.package is not None and self.package.posthog.has_identify),
@@ -676,6 +1039,7 @@ class _Detector:
             reset_present=self._has(fn_span, {"reset"}),
             tracked=self._has(scope, {"capture"}),
             evidence=tuple(evidence),
+            only_when=c.only_when,
         )
 
     def _symbol(self, unit: Unit) -> str:
@@ -790,6 +1154,52 @@ def _names_a_flow(pattern: re.Pattern[str], padded: str) -> bool:
     return hit
 
 
+@lru_cache(maxsize=64)
+def _without_boundary(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`pattern` less a leading `\\b`, which keeps `re` from skipping ahead to its literal prefix (60 KB: 2.7 ms)."""
+    return re.compile(pattern.pattern[2:], pattern.flags) if pattern.pattern.startswith("\\b") else None
+
+
+_padded_held: tuple[Vocabulary | None, dict[tuple[str, bool], str]] = (None, {})
+
+
+def _padded_memo(vocab: Vocabulary) -> dict[tuple[str, bool], str]:
+    """`_Detector._padded` results for one vocabulary (its ignored name tokens decide them)."""
+    global _padded_held
+    held, memo = _padded_held
+    if held is not vocab:
+        held, memo = _padded_held = (vocab, {})
+    return memo
+
+
+def _search(pattern: re.Pattern[str], text: str) -> bool:
+    """`pattern.search(text) is not None`, faster for patterns starting with `\\b` (keystroke-perf helper)."""
+    weak = _without_boundary(pattern)
+    if weak is None:
+        return pattern.search(text) is not None
+    pos = 0
+    while (m := weak.search(text, pos)) is not None:  # every match of `pattern` starts where `weak` matches
+        if pattern.match(text, m.start()):
+            return True
+        pos = m.start() + 1
+    return False
+
+
+_MAP_WRAPPERS = frozenset({"as_expression", "satisfies_expression", "parenthesized_expression", "type_assertion"})
+_webhook_literal_memo: tuple[frozenset[bytes] | None, re.Pattern[bytes] | None] = (None, None)
+
+
+def _webhook_literal_re(types: frozenset[bytes]) -> re.Pattern[bytes]:
+    """A quoted webhook event type (`"invoice.paid"`, group 1 the type), compiled once per vocabulary."""
+    global _webhook_literal_memo
+    held, pattern = _webhook_literal_memo
+    if held is not types or pattern is None:
+        alternation = b"|".join(re.escape(t) for t in sorted(types, key=len, reverse=True)) or b"(?!)"
+        pattern = re.compile(rb"""['"`](""" + alternation + rb""")['"`]""")
+        _webhook_literal_memo = (types, pattern)
+    return pattern
+
+
 def _exclusive(a: _Candidate, b: _Candidate) -> bool:
     """The two anchors sit in different arms of one condition (`isSignUp ? signUp() : signIn()`)."""
     if a.anchor is None or b.anchor is None:
@@ -802,7 +1212,8 @@ def _exclusive(a: _Candidate, b: _Candidate) -> bool:
 
 
 def _directive_first(doc: ParsedDocument, directive: str) -> bool:
-    for child in doc.root.named_children[:3]:
+    root = doc.root  # the first three statements, without listing all of them (keystroke-perf helper)
+    for child in [root.named_child(i) for i in range(min(3, root.named_child_count))]:
         if child.type == "comment":
             continue
         if child.type == "expression_statement" and child.named_child_count == 1:

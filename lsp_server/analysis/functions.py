@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -161,22 +162,19 @@ def extract_units(doc: ParsedDocument, vocab: Vocabulary, path: str) -> list[Uni
         units, bodiless = _build(doc, _matches(doc, doc.root), vocab, path, file_route, use_server_file)
         return units + bodiless
     stmts = doc.root.named_children
+    data = doc.data
+    language, vocab_id = doc.language, id(vocab)
+    keys: list[tuple | None] = [  # None: not to remember (error recovery may depend on the text around it)
+        None if stmt.has_error else (language, path, vocab_id, use_server_file, stmt.kind_id,
+                                     data[stmt.start_byte : stmt.end_byte])
+        for stmt in stmts
+    ]
     parts: list[tuple[list[Unit], list[Unit]] | None] = []
-    keys: list[tuple | None] = []  # None: not to remember
     seen: list[bool] = []
-    for stmt in stmts:
-        made = key = None
-        hit = None
-        if not stmt.has_error:  # error recovery may depend on the text around it: never remembered
-            data = doc.data[stmt.start_byte : stmt.end_byte]
-            key = (doc.language, path, id(vocab), use_server_file, stmt.kind_id, data)
-            hit = _memo.get(key)
-            if hit is not None and hit[0] is not vocab:
-                hit = None
-            if hit is not None and hit[1] is not None:
-                made = _from_template(stmt, hit[1], hit[2])
-        parts.append(made)
-        keys.append(key)
+    for stmt, hit in zip(stmts, _memo.get_many(keys), strict=True):
+        if hit is not None and hit[0] is not vocab:
+            hit = None
+        parts.append(_from_template(stmt, hit[1], hit[2]) if hit is not None and hit[1] is not None else None)
         seen.append(hit is not None)
     missing = [i for i, made in enumerate(parts) if made is None]
     if len(missing) * 4 > len(stmts):  # most statements are new (the first edit, a paste): one query for all
@@ -276,6 +274,9 @@ _UnitT = tuple  # one Unit's fields in order, nodes as _Loc, calls as (_Loc, dot
 _memo: BoundedMemo[tuple[Vocabulary, tuple[_UnitT, ...] | None, int]] = BoundedMemo(50_000, max_bytes=8_000_000)
 
 
+_FIELD_BODY = (-1, -1, -1)  # a body that is its function's `body` field (all of them, today): one lookup, no search
+
+
 def _loc(node: Node, base: int) -> _Loc:
     return node.start_byte - base, node.end_byte - base, node.kind_id
 
@@ -289,7 +290,9 @@ def _to_template(base: int, units: list[Unit]) -> tuple[_UnitT, ...]:
         out.append(
             (
                 (node.start_byte - base, node.end_byte - base, node.kind_id),
-                (body.start_byte - base, body.end_byte - base, body.kind_id) if body is not None else None,
+                None if body is None
+                else _FIELD_BODY if body == node.child_by_field_name("body")
+                else (body.start_byte - base, body.end_byte - base, body.kind_id),
                 u.symbol,
                 u.name,
                 index[id(u.parent)] if u.parent is not None else -1,
@@ -316,27 +319,28 @@ class _Unresolved(Exception):
     """A remembered node is not where it should be in this tree: build the statement instead."""
 
 
+def _node_at(find: Callable[[int, int], Node | None], base: int, loc: _Loc) -> Node:
+    """The node of kind `loc[2]` spanning exactly `loc`'s bytes (relative to `base`), found with `find`."""
+    start, end, kind = loc
+    start += base
+    end += base
+    node = find(start, end)
+    if node is not None and node.kind_id == kind and node.start_byte == start and node.end_byte == end:
+        return node
+    while node is not None and node.kind_id != kind:  # a parent spanning the same bytes
+        parent = node.parent
+        if parent is None or parent.start_byte != node.start_byte or parent.end_byte != node.end_byte:
+            raise _Unresolved
+        node = parent
+    if node is None or node.start_byte != start or node.end_byte != end:
+        raise _Unresolved
+    return node
+
+
 def _from_template(stmt: Node, template: tuple[_UnitT, ...], regular: int) -> tuple[list[Unit], list[Unit]] | None:
     """Fresh units over `stmt`'s nodes in this tree, or None when a node cannot be found exactly."""
     base = stmt.start_byte
     find = stmt.descendant_for_byte_range
-
-    def node_at(loc: _Loc) -> Node:
-        start, end, kind = loc
-        start += base
-        end += base
-        node: Node | None = find(start, end)
-        if node is not None and node.kind_id == kind and node.start_byte == start and node.end_byte == end:
-            return node
-        while node is not None and node.kind_id != kind:  # a parent spanning the same bytes
-            parent = node.parent
-            if parent is None or parent.start_byte != node.start_byte or parent.end_byte != node.end_byte:
-                raise _Unresolved
-            node = parent
-        if node is None or node.start_byte != start or node.end_byte != end:
-            raise _Unresolved
-        return node
-
     units: list[Unit] = []
     try:
         for (
@@ -358,10 +362,12 @@ def _from_template(stmt: Node, template: tuple[_UnitT, ...], regular: int) -> tu
             references,
             params,
         ) in template:
+            node = _node_at(find, base, loc)
             units.append(
                 Unit(
-                    node_at(loc),
-                    node_at(body) if body is not None else None,
+                    node,
+                    None if body is None else node.child_by_field_name("body") if body is _FIELD_BODY
+                    else _node_at(find, base, body),
                     symbol,
                     name,
                     units[parent] if parent >= 0 else None,
@@ -372,10 +378,14 @@ def _from_template(stmt: Node, template: tuple[_UnitT, ...], regular: int) -> tu
                     handler,
                     server,
                     negative,
-                    [Call(node_at(c), dotted, text) for c, dotted, text in middleware] if middleware else [],
-                    [Call(node_at(c), dotted, text) for c, dotted, text in calls] if calls else [],
-                    [node_at(c) for c in strings] if strings else [],
-                    [(a, Call(node_at(c), dotted, text)) for a, c, dotted, text in references] if references else [],
+                    [Call(_node_at(find, base, c), dotted, text) for c, dotted, text in middleware]
+                    if middleware
+                    else [],
+                    [Call(_node_at(find, base, c), dotted, text) for c, dotted, text in calls] if calls else [],
+                    [_node_at(find, base, c) for c in strings] if strings else [],
+                    [(a, Call(_node_at(find, base, c), dotted, text)) for a, c, dotted, text in references]
+                    if references
+                    else [],
                     params,
                 )
             )
@@ -465,7 +475,7 @@ def _attach(doc: ParsedDocument, units: list[Unit], captures: dict[str, list[Nod
 def _has_directive(doc: ParsedDocument, block: Node | None, directive: str) -> bool:
     if block is None:
         return False
-    for child in block.named_children[:3]:
+    for child in [block.named_child(i) for i in range(min(3, block.named_child_count))]:  # not all statements
         if child.type == "comment":
             continue
         if child.type == "expression_statement" and child.named_child_count == 1:
@@ -639,9 +649,10 @@ def _js_route_decorator(doc: ParsedDocument, dec: Node, vocab: Vocabulary) -> tu
 
 
 def _controller_prefix(doc: ParsedDocument, classes: list[Node]) -> str | None:
-    """`@Controller('auth')` on the class of a routed method."""
+    """`@Controller('auth')` on the class of a routed method (in TypeScript, on its `export` statement)."""
     for cls in classes[:1]:
-        for dec in cls.children:
+        outer = cls.parent.children if cls.parent is not None and cls.parent.type == "export_statement" else []
+        for dec in (*cls.children, *outer):
             if dec.type != "decorator" or not dec.named_child_count:
                 continue
             call = dec.named_children[0]

@@ -31,6 +31,20 @@ class BoundedMemo(Generic[V]):
             self._items.move_to_end(key)
             return item[0]
 
+    def get_many(self, keys: list[Hashable | None]) -> list[V | None]:
+        """`get` for each key (None for a None key), under one lock: a document's statements at once."""
+        out: list[V | None] = []
+        with self._lock:
+            items, touch = self._items, self._items.move_to_end
+            for key in keys:
+                item = items.get(key) if key is not None else None
+                if item is None:
+                    out.append(None)
+                    continue
+                touch(key)
+                out.append(item[0])
+        return out
+
     def put(self, key: Hashable, value: V, size: int) -> None:
         if size > self.max_bytes:
             return  # one huge entry would evict everything else

@@ -55,12 +55,17 @@ class Flow:
     side: Side  # client (browser) or server code
     anchor: Span | None = None  # the statement that makes success certain, if any
     user_id_expr: str | None = None  # expression naming the user's stable id at the insertion point
+    # (where, text): an insertion that binds user_id_expr first (`data, ` into `const { error } = await …signUp()`)
+    user_id_binding: tuple[Span, str] | None = None
     needs_identify: bool = False  # login/signup success
     identify_present: bool = False
     needs_reset: bool = False  # client-side logout
     reset_present: bool = False
     tracked: bool = False  # a capture already exists in the flow's function
     evidence: tuple[str, ...] = ()  # short human-readable reasons, e.g. "calls supabase.auth.signUp"
+    # (expression, values): the capture must run only when the expression equals one of the values, e.g.
+    # ('webhook["type"]', ("invoice.paid",)) for a webhook dispatched through a map, where no branch is per type
+    only_when: tuple[str, tuple[str, ...]] | None = None
 
 
 PosthogCallKind = Literal[
@@ -103,6 +108,7 @@ class PosthogSetup:
     versions: dict[str, str] = field(default_factory=dict)  # declared version specs
     init: str | None = None  # "path:line" (1-based line) of the first init/construction, if any
     has_identify: bool = False  # identify anywhere in the package (user-level identity is handled)
+    module_client: bool = False  # posthog-python's module-level client is configured (`posthog.project_api_key = …`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +125,8 @@ class Package:
     env_key_var: str | None = None  # env var already holding the project key, if found
     env_host_var: str | None = None
     uses_instrumentation_client: bool = False  # Next.js >= 15.3: init in instrumentation-client.ts
-    dependencies: frozenset[str] = frozenset()  # package.json `dependencies` names (installed in production)
+    # package.json `dependencies` (installed in production), or the Python manifests' requirement names (normalised)
+    dependencies: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ _GRAMMARS = {  # (wheel module, function): imported on first use, so start-up lo
 _local = threading.local()  # Parser objects are not thread-safe; one per thread and language
 _RECENT_TREES = 8  # the documents being typed in, and the text a code action re-plans on
 _RECENT_BYTES = 4_000_000  # trees take ~10x their source in memory: a few huge files must not pin 100s of MB
+_CLOSE_ENOUGH = 64  # a recent text this few bytes away is taken without comparing the older ones
 _REUSE_MIN_BYTES = 4096  # smaller files parse in well under a millisecond: no point comparing them
 _recent: OrderedDict[tuple[Language, bytes], Tree] = OrderedDict()  # newest last; trees are never edited in place
 _recent_lock = threading.Lock()
@@ -179,13 +180,15 @@ def _closest(data: bytes, language: Language) -> tuple[bytes, Tree, tuple[int, i
     """A recent text of the same language that `data` shares at least half its bytes with (as prefix + suffix),
     its tree and the edit range between them."""
     best: tuple[int, bytes, Tree, tuple[int, int, int]] | None = None
-    for (lang, old), tree in _recent.items():
+    for (lang, old), tree in reversed(_recent.items()):  # newest first: the version before a keystroke
         if lang != language or (old[:64] != data[:64] and old[-64:] != data[-64:]):
             continue  # unrelated file: the cheap check spares the comparison
         edit = _edit_range(old, data)
         shared = edit[0] + len(data) - edit[2]
         if shared * 2 >= len(data) and (best is None or shared > best[0]):
             best = (shared, old, tree, edit)
+        if shared + _CLOSE_ENOUGH >= len(data):
+            break  # one keystroke away: no older text can be much closer
     return best[1:] if best is not None else None
 
 

@@ -52,7 +52,7 @@ def _build(pattern: str, flags: int) -> tuple[str, Callable[[bytes], bool]]:
         inline = "m" * bool(flags & re.MULTILINE) + "s" * bool(flags & re.DOTALL)
         try:
             compiled = _re2.compile(f"(?{inline}){pattern}" if inline else pattern, options)
-            return "re2", lambda data: compiled.search(data) is not None
+            return "re2", _re2_search(_re2, compiled)
         except Exception:  # lookarounds, backreferences: fall through to Python's re
             log.debug("prefilter not RE2-compatible; using re")
     py_flags = flags & (re.MULTILINE | re.DOTALL | re.VERBOSE)
@@ -65,6 +65,24 @@ def _build(pattern: str, flags: int) -> tuple[str, Callable[[bytes], bool]]:
     except (re.error, UnicodeError):
         text_re = re.compile(pattern, flags)
         return "re-text", lambda data: text_re.search(data.decode("utf-8", "replace")) is not None
+
+
+def _re2_search(_re2: Any, compiled: Any) -> Callable[[bytes], bool]:
+    """`compiled.search(data) is not None` without the wrapper's generator and match object per call (~2 µs of
+    each file's ~10 µs on 10k files). Falls back to the public API if the binding's internals differ."""
+    public: Callable[[bytes], bool] = lambda data: compiled.search(data) is not None  # noqa: E731
+    try:
+        match, anchor = compiled._regexp.Match, _re2._Anchor.UNANCHORED
+
+        def direct(data: bytes) -> bool:
+            return match(anchor, data, 0, len(data))[0][0] >= 0
+
+        probes = (b"", b"posthog", b"PostHog", b"\x00\xff", b"sign in", b"logout()")
+        if all(direct(probe) == public(probe) for probe in probes):
+            return direct
+    except Exception:  # another google-re2 version: the public API is still right
+        log.debug("re2 internals differ; using re2.search")
+    return public
 
 
 def _lower_pattern(pattern: str) -> str:

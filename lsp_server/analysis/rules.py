@@ -101,8 +101,16 @@ def _flow_data(ctx: _Context, flow: Flow) -> dict[str, Any]:
         "insert_line": flow.insert_line,
         "indent": flow.insert_indent,
         "user_id_expr": flow.user_id_expr,
+        "user_id_binding": _binding_data(flow),
         "sdk": ctx.sdk_for(flow.side),
     }
+
+
+def _binding_data(flow: Flow) -> list[int | str] | None:
+    if flow.user_id_binding is None:
+        return None
+    at, text = flow.user_id_binding
+    return [at.start_line, at.start_col, text]
 
 
 def _flow_label(ctx: _Context, flow: Flow) -> str:

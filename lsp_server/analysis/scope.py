@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,9 @@ from ..skills import load_detection_toml
 log = logging.getLogger(__name__)
 
 _COMMENT_LINE = re.compile(r"^\s*(?://|#|/\*|\*|<!--|--|;)")
+_NAME = attrgetter("name")
+_BRACKETS = re.compile(r"\[[^\]]*\]")  # a glob character class: matches one unknown character
+_GLOB_SPLIT = re.compile(r"[*?/]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +37,9 @@ class ScopeRules:
     """The built-in exclusion vocabulary from scope.toml."""
 
     dir_names: frozenset[str]
-    dir_globs: re.Pattern[str] | None
+    dir_globs: _NameGlobs | None
     dir_markers: frozenset[str]
-    file_globs: re.Pattern[str] | None
+    file_globs: _NameGlobs | None
     generated: _AnyOf
     head_lines: int = 5
     sample_bytes: int = 8192
@@ -49,9 +53,32 @@ def _strings(value: object, default: list[str] | None = None) -> list[str]:
     return [v for v in value if isinstance(v, str) and v]
 
 
-def _globs(patterns: Iterable[str]) -> re.Pattern[str] | None:
-    parts = [fnmatch.translate(p) for p in patterns if isinstance(p, str) and p]
-    return re.compile("|".join(parts)) if parts else None
+def _globs(patterns: Iterable[str]) -> _NameGlobs | None:
+    globs = [p for p in patterns if isinstance(p, str) and p]
+    return _NameGlobs(globs) if globs else None
+
+
+class _NameGlobs:
+    """`match(name)`: does `name` match any of these globs (fnmatch, case-sensitive)? Asked for every file a walk
+    sees, so `*.min.js` is a `str.endswith`, `*.generated.*` a substring test, and only other globs use a regex."""
+
+    def __init__(self, globs: list[str]) -> None:
+        def literal(part: str) -> bool:
+            return not any(c in part for c in "*?[")
+
+        suffix_globs = [g for g in globs if g[:1] == "*" and literal(g[1:])]
+        infix_globs = [g for g in globs if len(g) > 2 and g[0] == g[-1] == "*" and literal(g[1:-1])]
+        self.suffixes = tuple(g[1:] for g in suffix_globs)
+        self.infixes = tuple(g[1:-1] for g in infix_globs)
+        rest = [g for g in globs if g not in suffix_globs and g not in infix_globs]
+        self._regex = re.compile("|".join(fnmatch.translate(g) for g in rest)).match if rest else None
+
+    def match(self, name: str) -> bool:
+        return (
+            name.endswith(self.suffixes)
+            or any(infix in name for infix in self.infixes)
+            or (self._regex is not None and self._regex(name) is not None)
+        )
 
 
 class _AnyOf:
@@ -114,9 +141,9 @@ class Scope:
         self.excludes = [e for e in excludes if isinstance(e, str) and e.strip()]
         self.rules = rules or load_rules()
         valid = [e for e in self.excludes if _valid_pattern(e)]  # a typo in a setting must not break the scope
-        self._user = _spec(valid) if valid else None
-        self._ignore_files: dict[str, GitIgnoreSpec | None] = {}  # folder (rel) → its .gitignore
-        self._chains: dict[str, tuple[tuple[str, GitIgnoreSpec], ...]] = {}
+        self._user = _Ignore(valid) if valid else None
+        self._ignore_files: dict[str, _Ignore | None] = {}  # folder (rel) → its .gitignore
+        self._chains: dict[str, tuple[tuple[str, _Ignore], ...]] = {}
         self._dir_reasons: dict[str, str | None] = {}
 
     # -- paths ---------------------------------------------------------------------------------------
@@ -177,7 +204,7 @@ class Scope:
             abs_dir = os.path.join(self._root_str, rel_dir) if rel_dir else self._root_str
             try:
                 with os.scandir(abs_dir) as it:
-                    entries = sorted(it, key=lambda e: e.name)
+                    entries = sorted(it, key=_NAME)
             except OSError:
                 continue
             names = {e.name for e in entries}
@@ -189,31 +216,32 @@ class Scope:
                     self._load_ignore(rel_dir) if ".gitignore" in names or not rel_dir else None
                 )
             prefix = f"{rel_dir}/" if rel_dir else ""
-            chain = self._chain(rel_dir)
-            patterns = bool(chain) or self._user is not None
             file_globs = self.rules.file_globs
             subdirs: list[str] = []
+            files: list[tuple[str, str]] = []
             for entry in entries:
-                rel = prefix + entry.name
+                name = entry.name
                 try:
                     if entry.is_symlink():
                         if not self._link_inside(entry.path) or entry.is_dir():
                             continue  # never follow links out of the root; linked folders are walked where they live
                     elif entry.is_dir():
-                        if self._dir_reason(rel, check_marker=False) is None:
-                            subdirs.append(rel)
+                        if self._dir_reason(prefix + name, check_marker=False) is None:
+                            subdirs.append(prefix + name)
                         continue
                     elif not entry.is_file():
                         continue
                 except OSError:
                     continue
-                if file_globs is not None and file_globs.match(entry.name):
+                if file_globs is None or not file_globs.match(name):
+                    files.append((prefix + name, entry.path))
+            chain = self._chain(rel_dir)
+            if files and (chain or self._user is not None) and self._may_ignore(chain, [rel for rel, _ in files]):
+                files = [f for f in files if self._pattern_reason(f[0], is_dir=False, chain=chain) is None]
+            for rel, full in files:
+                if check_content and self._content_excluded(full):
                     continue
-                if patterns and self._pattern_reason(rel, is_dir=False, chain=chain) is not None:
-                    continue
-                if check_content and self._content_excluded(entry.path):
-                    continue
-                yield rel, entry.path
+                yield rel, full
             stack.extend(reversed(subdirs))
 
     # -- rules ---------------------------------------------------------------------------------------
@@ -250,20 +278,31 @@ class Scope:
         return self._pattern_reason(rel, is_dir=False)
 
     def _pattern_reason(
-        self, rel: str, is_dir: bool, chain: tuple[tuple[str, GitIgnoreSpec], ...] | None = None
+        self, rel: str, is_dir: bool, chain: tuple[tuple[str, _Ignore], ...] | None = None
     ) -> str | None:
-        if self._user is not None and self._user.check_file(rel + "/" if is_dir else rel).include:
+        if self._user is not None and self._user.verdict(rel + "/" if is_dir else rel):
             return "excluded by settings"
         if chain is None:
             chain = self._chain(rel.rsplit("/", 1)[0] if "/" in rel else "")
-        for base, spec in chain:
+        for base, ignore in chain:
             sub = rel[len(base) + 1 :] if base else rel
-            verdict = spec.check_file(sub + "/" if is_dir else sub).include
+            verdict = ignore.verdict(sub + "/" if is_dir else sub)
             if verdict is not None:  # the deepest .gitignore with a matching pattern decides
                 return f"gitignored ({base or '.'}/.gitignore)" if verdict else None
         return None
 
-    def _chain(self, rel_dir: str) -> tuple[tuple[str, GitIgnoreSpec], ...]:
+    def _may_ignore(self, chain: tuple[tuple[str, _Ignore], ...], rels: list[str]) -> bool:
+        """False when no user exclude and no .gitignore pattern can match any of these files (one folder's):
+        one test per folder instead of one pattern check per file."""
+        if self._user is not None and self._user.may_match("\n".join(rels)):
+            return True
+        for base, ignore in chain:
+            cut = len(base) + 1 if base else 0
+            if ignore.may_match("\n".join(rel[cut:] for rel in rels)):
+                return True
+        return False
+
+    def _chain(self, rel_dir: str) -> tuple[tuple[str, _Ignore], ...]:
         """The .gitignore specs that apply inside `rel_dir`, deepest first."""
         chain = self._chains.get(rel_dir)
         if chain is None:
@@ -273,12 +312,12 @@ class Scope:
             self._chains[rel_dir] = chain
         return chain
 
-    def _ignore_file(self, rel_dir: str) -> GitIgnoreSpec | None:
+    def _ignore_file(self, rel_dir: str) -> _Ignore | None:
         if rel_dir not in self._ignore_files:
             self._ignore_files[rel_dir] = self._load_ignore(rel_dir)
         return self._ignore_files[rel_dir]
 
-    def _load_ignore(self, rel_dir: str) -> GitIgnoreSpec | None:
+    def _load_ignore(self, rel_dir: str) -> _Ignore | None:
         folder = os.path.join(self._root_str, rel_dir)
         lines: list[str] = []
         sources = [os.path.join(folder, ".gitignore")]
@@ -290,17 +329,68 @@ class Scope:
                     lines.extend(handle.read().splitlines())
             except OSError:
                 continue
-        try:
-            spec = _spec(lines)
-        except Exception:  # a malformed pattern costs that line only, never the scope
-            spec = _spec([line for line in lines if _valid_pattern(line)])
-        return spec if len(spec) else None
+        return _Ignore(lines) if lines else None
+
+
+class _Ignore:
+    """One .gitignore (or the user's excludes). Most paths contain none of its patterns' literal text, which a
+    substring test shows: pathspec is imported and the patterns compiled only for a path that might match."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.needles = _needles(lines)  # None: some pattern has no literal text, any path might match
+        self._spec: GitIgnoreSpec | None = None
+
+    def may_match(self, paths: str) -> bool:
+        """False when no pattern matches any of these paths (newline-joined); True when one might."""
+        return self.needles is None or any(needle in paths for needle in self.needles)
+
+    def verdict(self, path: str) -> bool | None:
+        """True ignored, False re-included (a `!` pattern), None no pattern matches (the last match decides)."""
+        return _verdict(self.spec, path) if self.may_match(path) else None
+
+    @property
+    def spec(self) -> GitIgnoreSpec:
+        if self._spec is None:
+            try:
+                self._spec = _spec(self.lines)
+            except Exception:  # a malformed pattern costs that line only, never the scope
+                self._spec = _spec([line for line in self.lines if _valid_pattern(line)])
+        return self._spec
+
+
+def _needles(lines: list[str]) -> tuple[str, ...] | None:
+    """For each pattern, text that every path it matches contains (its longest literal run), or None when some
+    pattern has none (`*`, `[ab]`) or uses escapes. Comments and blank lines match nothing."""
+    needles: list[str] = []
+    for line in lines:
+        if not line.strip() or line.startswith("#"):
+            continue
+        text = line.strip().removeprefix("!")  # a re-include matches like any pattern
+        if "\\" in text:
+            return None
+        text = _BRACKETS.sub("*", text)
+        if "[" in text or "]" in text:
+            return None
+        chunks = [chunk for chunk in _GLOB_SPLIT.split(text) if chunk]
+        if not chunks:
+            return None
+        needles.append(max(chunks, key=len))
+    return tuple(dict.fromkeys(needles))
 
 
 def _spec(lines: Iterable[str]) -> GitIgnoreSpec:
     from pathspec import GitIgnoreSpec  # ~12 ms of imports: paid when a scope is first built, not at server start
 
     return GitIgnoreSpec.from_lines(lines)
+
+
+def _verdict(spec: GitIgnoreSpec, path: str) -> bool | None:
+    """The spec's last matching pattern: True ignored, False re-included, None no pattern matches."""
+    try:
+        return spec.check_file(path).include
+    except UnicodeError:  # a file name that is not UTF-8 (kept as surrogates) must not stop the walk: match it readably
+        return spec.check_file(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")).include
 
 
 def _valid_pattern(line: str) -> bool:

@@ -19,7 +19,7 @@ from tree_sitter import Node
 
 from .functions import Call, Unit
 from .insertion import Insertion
-from .model import FlowKind
+from .model import FlowKind, Span
 from .parsing import ParsedDocument
 from .vocabulary import CallRule, Vocabulary
 
@@ -73,9 +73,27 @@ def _in_scope(doc: ParsedDocument, unit: Unit, expr: str, point: tuple[int, int]
             scope = scope.parent
         if doc.language == "python" and scope is not None and scope.parent is unit.node:
             return True  # assigned at the top of the function body
+        if doc.language == "python" and scope is not None and _top_try_that_exits(scope, unit.node):
+            return True  # `try: event = construct_event(…)` / `except …: return 400`: bound below the try
         if scope is None or scope is unit.node or _contains(doc, scope, point[0]):
             return True
     return False
+
+
+def _top_try_that_exits(block: Node, fn: Node) -> bool:
+    """`block` is the body of a `try` at the top of `fn` whose every `except` ends with a return or raise."""
+    stmt = block.parent
+    if stmt is None or stmt.type != "try_statement" or stmt.child_by_field_name("body") != block:
+        return False
+    if stmt.parent is None or stmt.parent.parent != fn:
+        return False
+    handlers = [c for c in stmt.named_children if c.type == "except_clause"]
+    for handler in handlers:
+        body = handler.named_children[-1] if handler.named_children else None
+        last = body.named_children[-1] if body is not None and body.type == "block" and body.named_children else None
+        if last is None or last.type not in ("return_statement", "raise_statement"):
+            return False
+    return bool(handlers)
 
 
 def _contains(doc: ParsedDocument, block: Node, line: int) -> bool:
@@ -148,6 +166,7 @@ def _candidates(
         # the call the capture precedes proves a session only when it ends one: `logout(request)`, not `login(...)`
         yield from _request_users(doc, conf, unit, before, python, at if _ends_session_in(conf, at, python) else "")
     yield from _session_keys(doc, conf, before, python, ended)
+    yield from _customer_records(doc, conf, before, python)
     customer = conf.get("customer_wrap", {}).get("python" if python else "js", "{}")
     yield from (customer.format(e) for e in _customers(doc, conf, unit, before, flat, bound, python))
 
@@ -187,6 +206,23 @@ def _customers(
             yield f'{expr}["customer"]' if expr.endswith("]") else f"{expr}.customer"
     yield from _result_sources(doc, conf, unit, before, python, customer=True)
     yield from (v for v in conf.get("customer_vars", []) if v in bound)
+
+
+def _customer_records(doc: ParsedDocument, conf: dict[str, Any], before: str, python: bool) -> Iterator[str]:
+    """Our user's id on a record looked up by the billing customer (`owner = CUSTOMERS.get(data["customer"])` →
+    `owner["user_id"]`), when the file writes that id key (`customer_records`); before the customer id itself."""
+    records = conf.get("customer_records", {})
+    lookup = _pattern(records.get("lookup_re") or "(?!)")
+    found = lookup.findall(before) if lookup is not None else []
+    names = [n for n in found if "customer" not in n.lower()]
+    if not names:
+        return
+    for key in records.get("id_keys", []):
+        written = _pattern(r"""(?<![\w$])['"]?""" + re.escape(key) + r"""['"]?\s*:(?!:)""")
+        if written is None or not written.search(doc.text):
+            continue
+        yield f'{names[-1]}["{key}"]' if python else f"{names[-1]}.{key}"
+        return
 
 
 def _django(doc: ParsedDocument, vocab: Vocabulary) -> bool:
@@ -552,3 +588,40 @@ def _join(steps: list[str]) -> str:
         out += ("?." if optional else ".") + step.rstrip("?")
         optional = step.endswith("?")
     return out
+
+
+def bind_result(
+    doc: ParsedDocument, unit: Unit, anchor: Call | None, rule: CallRule | None
+) -> tuple[str, tuple[Span, str]] | None:
+    """The user id of a result destructured without it (`const { error } = await supabase.auth.signUp(…)`), with the
+    text that binds it: `data, ` (or `data: authData, ` when `data` is taken) at the pattern's start. Only for rules
+    whose `user_id` names a `bind` alias; None when nothing can be bound safely."""
+    spec = rule.user_id if rule is not None else None
+    if anchor is None or not spec or not spec.get("bind") or "path" not in spec or doc.language == "python":
+        return None
+    target = _result_binding(doc, anchor.node, unit)
+    if target is None or target.type != "object_pattern" or not target.named_children:
+        return None
+    path = str(spec["path"]).split(".")
+    head = path[0]
+    if not _IDENT.match(head) or len(path) < 2:
+        return None
+    if any(_pattern_key(doc, child) == head for child in target.named_children):
+        return None  # the key is bound already (then resolve() found it, or the path does not lead to an id)
+    taken = _bound_names(doc, unit, doc.node_text(unit.node), False)
+    name = next((n for n in (head, str(spec["bind"])) if n not in taken), None)
+    if name is None:
+        return None
+    first = doc.span(target.named_children[0])
+    text = f"{head}, " if name == head else f"{head}: {name}, "
+    return _join([name, *path[1:]]), (Span(first.start_line, first.start_col, first.start_line, first.start_col), text)
+
+
+def _pattern_key(doc: ParsedDocument, child: Node) -> str | None:
+    """The property a destructuring element reads: `data` in `data`, `data: d`, `data = {}`."""
+    if child.type == "shorthand_property_identifier_pattern":
+        return doc.node_text(child)
+    if child.type in ("pair_pattern", "object_assignment_pattern"):
+        key = child.child_by_field_name("key") or child.child_by_field_name("left")
+        return doc.node_text(key) if key is not None else None
+    return None

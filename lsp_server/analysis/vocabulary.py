@@ -72,6 +72,10 @@ class KindVocabulary:
     shape_negative: frozenset[str] = frozenset()  # name tokens that rule a shape out (change / reset password)
     text_negative: re.Pattern[str] | None = None  # function text that vetoes name / route evidence (newsletters)
     state_re: re.Pattern[str] | None = None  # body text that supports a name like a call (`token = null` for logout)
+    pending_re: re.Pattern[str] | None = None  # body text: the flow only starts here (a second factor is pending)
+    pending_event: str | None = None  # the event of such a start (`login_started`)
+    variant_re: re.Pattern[str] | None = None  # body text that makes a name-found flow this kind's variant event
+    variant: str | None = None  # that event (`password_reset_completed` for a handler storing a new password)
 
     def matches_name(self, padded: str) -> str | None:
         """The phrase found in a padded token string (" handle sign in "), if any."""
@@ -96,6 +100,16 @@ def _phrases_re(phrases: tuple[str, ...], compact: bool) -> re.Pattern[str] | No
         return None
     # lookahead keeps the trailing space unconsumed so overlapping phrases still match
     return re.compile("|".join(re.escape(v[:-1]) + "(?= )" for v in sorted(variants, key=len, reverse=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCheck:
+    """`[[status_checks]]`: a function fetching a billing object (`checkout.Session.retrieve`) and testing its status
+    (`if session.payment_status == "paid":`) completes the flow in that branch."""
+
+    kind: FlowKind
+    sources: tuple[str, ...]  # callee suffixes that fetch the object
+    condition_re: re.Pattern[str]  # searched in an `if` condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +169,9 @@ class Vocabulary:
     webhook_type_re: re.Pattern[str] | None = None  # a typed webhook event in a parameter (`Stripe.InvoicePaidEvent`)
     delete_self_route_re: re.Pattern[str] | None = None  # `DELETE /users/me`: the caller deletes their own account
     hooks: tuple[LifecycleHook, ...] = ()  # `events: { createUser() {} }` in an auth library's config
+    status_checks: tuple[StatusCheck, ...] = ()  # `if session.payment_status == "paid":` after a retrieve
+    callee_words: dict[str, Any] = field(default_factory=dict)  # [callee_words]: services named for a flow
+    router_prefix_re: re.Pattern[str] | None = None  # `router = APIRouter(prefix="/billing")`: (name, prefix)
 
     def is_test_code(self, text: str) -> bool:
         """Test / e2e / mock code by its imports (Playwright, Cypress, vitest, pytest, …)."""
@@ -295,6 +312,10 @@ def _build(root: Path | None) -> Vocabulary:
             shape_negative=frozenset(t.lower() for t in entry.get("shape_negative", [])),
             text_negative=_compile(entry.get("text_negative_re")),
             state_re=_compile(entry.get("state_re")),
+            pending_re=_compile(entry.get("pending_re")),
+            pending_event=entry.get("pending_event"),
+            variant_re=_compile(entry.get("variant_re")),
+            variant=entry.get("variant"),
         )
     calls: list[CallRule] = []
     for entry in flows.get("calls", []):
@@ -414,6 +435,13 @@ def _build(root: Path | None) -> Vocabulary:
             )
             for h in flows.get("hooks", [])
             if h.get("container")
+        ),
+        callee_words=dict(flows.get("callee_words", {})),
+        router_prefix_re=_compile(routes.get("router_prefix_re"), re.MULTILINE),
+        status_checks=tuple(
+            StatusCheck(FlowKind(c["kind"]), tuple(c.get("sources", [])), pattern)
+            for c in flows.get("status_checks", [])
+            if c.get("kind") in FlowKind.__members__.values() and (pattern := _compile(c.get("condition_re")))
         ),
     )
 

@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -80,7 +80,7 @@ def load_vocabulary() -> Vocabulary:
     env = data.get("env", {})
     return Vocabulary(
         manifest_names=frozenset(manifests.get("names", ["package.json", "pyproject.toml", "manage.py"])),
-        manifest_globs=tuple(manifests.get("globs", ["requirements*.txt"])),
+        manifest_globs=tuple(g for g in manifests.get("globs", ["requirements*.txt"]) if isinstance(g, str)),
         frameworks=tuple(f for f in data.get("frameworks", []) if isinstance(f, dict) and "id" in f),
         fallback={"node": "node", "python": "python", **data.get("fallback", {})},
         instrumentation=data.get("instrumentation_client", {}),
@@ -104,7 +104,14 @@ def load_vocabulary() -> Vocabulary:
 
 def is_manifest(name: str, vocab: Vocabulary | None = None) -> bool:
     vocab = vocab or load_vocabulary()
-    return name in vocab.manifest_names or any(fnmatch.fnmatchcase(name, g) for g in vocab.manifest_globs)
+    return name in vocab.manifest_names or manifest_glob(vocab.manifest_globs)(name) is not None
+
+
+@cache
+def manifest_glob(globs: tuple[str, ...]) -> Callable[[str], object]:
+    """`fnmatch.fnmatchcase` against any of `globs`, as one regex: asked for every file a scan walks."""
+    sources = [fnmatch.translate(g) for g in globs if isinstance(g, str)]
+    return re.compile("|".join(sources)).match if sources else lambda _name: None
 
 
 def _is_setuptools_script(full: str) -> bool:
@@ -141,6 +148,7 @@ class SourceFacts:
     init_line: int | None = None
     identify: bool = False
     env_names: tuple[str, ...] = ()
+    module_client: bool = False  # configures posthog-python's module-level client (`posthog.project_api_key = …`)
 
 
 def source_facts(text: str, vocab: Vocabulary | None = None, path: str = "") -> SourceFacts:
@@ -155,13 +163,20 @@ def source_facts(text: str, vocab: Vocabulary | None = None, path: str = "") -> 
     names = [n for p in vocab.env_references for n in p.findall(text) if isinstance(n, str) and vocab.env_name.match(n)]
     init_line = None if init_at is None else text.count("\n", 0, init_at)
     language = language_for_path(path) if path else None
+    module_client = False
     if language is not None and (init_line is not None or identify):
         doc = parse(text, language)
         if doc is not None:
             calls = find_posthog_calls(doc, path)
             init_line = min((c.span.start_line for c in calls if c.kind == "init"), default=None)
             identify = any(c.kind in ("identify", "identify_context") for c in calls)
-    return SourceFacts(init_line=init_line, identify=identify, env_names=tuple(dict.fromkeys(names)))
+            module_client = any(
+                c.kind == "init" and c.sdk == "posthog-python" and _MODULE_CONFIG.match(c.text) for c in calls
+            )
+    return SourceFacts(init_line, identify, tuple(dict.fromkeys(names)), module_client)
+
+
+_MODULE_CONFIG = re.compile(r"posthog\.\w+\s*=")  # `posthog.project_api_key = …`, not `client = Posthog(…)`
 
 
 def template_env_names(text: str, vocab: Vocabulary | None = None) -> list[str]:
@@ -199,7 +214,7 @@ class WorkspaceFacts:
 
     def add_source(self, rel: str, text: str, vocab: Vocabulary | None = None) -> None:
         facts = source_facts(text, vocab, rel)
-        if facts.init_line is not None or facts.identify or facts.env_names:
+        if facts.init_line is not None or facts.identify or facts.env_names or facts.module_client:
             self.sources[rel] = facts
 
 
@@ -312,7 +327,7 @@ def _package(root: Path, folder: str, facts: WorkspaceFacts, vocab: Vocabulary) 
         framework_version=version,
         posthog=_sdk_setup(manifest, vocab),
         uses_instrumentation_client=framework.startswith("nextjs") and _instrumentation(base, version, vocab),
-        dependencies=frozenset(manifest.node_runtime_deps) if ecosystem == "node" else frozenset(),
+        dependencies=frozenset(manifest.node_runtime_deps if ecosystem == "node" else manifest.python_deps),
     )
 
 
@@ -402,6 +417,7 @@ def _attach_sources(packages: list[Package], facts: WorkspaceFacts, vocab: Vocab
     """
     inits: dict[str, str] = {}
     identify: set[str] = set()
+    module_clients: set[str] = set()
     env_names: dict[str, list[str]] = {}
     for rel in sorted(facts.sources):
         owner = package_for(rel, packages)
@@ -412,6 +428,8 @@ def _attach_sources(packages: list[Package], facts: WorkspaceFacts, vocab: Vocab
             inits[owner.path] = f"{rel}:{source.init_line + 1}"
         if source.identify:
             identify.add(owner.path)
+        if source.module_client:
+            module_clients.add(owner.path)
         env_names.setdefault(owner.path, []).extend(source.env_names)
     described = []
     for p in packages:
@@ -420,7 +438,12 @@ def _attach_sources(packages: list[Package], facts: WorkspaceFacts, vocab: Vocab
         described.append(
             replace(
                 p,
-                posthog=replace(p.posthog, init=inits.get(p.path), has_identify=p.path in identify),
+                posthog=replace(
+                    p.posthog,
+                    init=inits.get(p.path),
+                    has_identify=p.path in identify,
+                    module_client=p.path in module_clients,
+                ),
                 env_key_var=_pick(names, vocab, "key"),
                 env_host_var=_pick(names, vocab, "host"),
             )

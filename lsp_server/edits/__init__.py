@@ -15,11 +15,27 @@ without it a `create_file=True` edit is planned, which the edge must apply witho
 
 from __future__ import annotations
 
-from .apply import apply_edits
-from .fixes import flow_from_finding, plan_ignore, plan_quick_fix
-from .model import PlannedEdit
-from .planner import plan_flow_tracking
-from .snippets import BundledSnippets, SnippetSource
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .apply import apply_edits
+    from .fixes import flow_from_finding, plan_ignore, plan_quick_fix
+    from .model import PlannedEdit
+    from .planner import plan_flow_tracking
+    from .snippets import BundledSnippets, SnippetSource
+
+# Names load on first use: the language server answers `initialize` before the planner is imported.
+_HOME = {  # public name → the submodule defining it
+    "apply_edits": "apply",
+    "flow_from_finding": "fixes",
+    "plan_ignore": "fixes",
+    "plan_quick_fix": "fixes",
+    "PlannedEdit": "model",
+    "plan_flow_tracking": "planner",
+    "BundledSnippets": "snippets",
+    "SnippetSource": "snippets",
+}
 
 __all__ = [
     "BundledSnippets",
@@ -31,3 +47,16 @@ __all__ = [
     "plan_ignore",
     "plan_quick_fix",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:  # AttributeError lets `from lsp_server.edits import setup` import the submodule
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value  # the next lookup is a plain module attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

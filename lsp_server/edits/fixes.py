@@ -99,6 +99,12 @@ def flow_from_finding(path: str, finding: Finding) -> Flow | None:
         span = Span(*flow_span)
     side = data.get("side") if data.get("side") in ("client", "server") else "server"
     user_id = data.get("user_id_expr")
+    binding = data.get("user_id_binding")
+    bind = None
+    if isinstance(binding, list) and len(binding) == 3 and isinstance(binding[2], str):
+        line_at, col_at = binding[0], binding[1]
+        if isinstance(line_at, int) and isinstance(col_at, int):
+            bind = (Span(line_at, col_at, line_at, col_at), binding[2])
     return Flow(
         path=path,
         symbol=str(data.get("symbol") or ""),
@@ -110,6 +116,7 @@ def flow_from_finding(path: str, finding: Finding) -> Flow | None:
         confidence=float(data.get("confidence", 1.0) or 1.0),
         side=side,
         user_id_expr=user_id if isinstance(user_id, str) and user_id else None,
+        user_id_binding=bind if isinstance(user_id, str) and user_id else None,
         needs_identify=bool(data.get("needs_identify", False)),
         needs_reset=bool(data.get("needs_reset", False)),
     )

@@ -34,6 +34,7 @@ class ClientSupport:
     configuration: bool = False
     work_done_progress: bool = False
     apply_edit: bool = False
+    code_action_literals: bool = True  # False: the client takes code actions only as Commands (LSP < 3.8 clients)
 
     @classmethod
     def from_capabilities(cls, caps: types.ClientCapabilities | None) -> ClientSupport:
@@ -56,4 +57,5 @@ class ClientSupport:
             configuration=bool(_get(caps, "workspace.configuration")),
             work_done_progress=bool(_get(caps, "window.work_done_progress")),
             apply_edit=bool(_get(caps, "workspace.apply_edit")),
+            code_action_literals=_get(caps, "text_document.code_action.code_action_literal_support") is not None,
         )

@@ -5,6 +5,9 @@ What the user sees:
 - inside a signup/login/checkout/... function that sends no event: "Track <event> with PostHog";
 - in Source Actions: "Add PostHog events for all flows in this file" (`source.posthog.trackAll`), whose
   edit is computed only when chosen (codeAction/resolve) and refused if the file changed meanwhile.
+Editors without codeAction/resolve get that edit inline; editors that cannot create files get a command that
+writes the new PostHog module (see `new_files`); editors that only take Commands get each action as a command
+that applies its edit through workspace/applyEdit.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from lsprotocol import types
 
 from ..analysis.model import DocumentAnalysis, Finding, Flow
-from . import planning
+from . import new_files, planning
 from .diagnostics import SOURCE
 from .positions import contains
 from .session import PosthogServer, Snapshot
@@ -26,6 +29,7 @@ TRACK_KIND = "refactor.rewrite.posthog"
 TRACK_ALL_KIND = "source.posthog.trackAll"
 TRACK_ALL_TITLE = "Add PostHog events for all flows in this file"
 KINDS = [types.CodeActionKind.QuickFix, TRACK_KIND, TRACK_ALL_KIND]
+APPLY_EDIT = "posthog.applyEdit"  # what an action becomes for editors that take only Commands
 
 
 def _wanted(kind: str, only: list[str] | None) -> bool:
@@ -51,6 +55,12 @@ def track_title(flow: Flow) -> str:
     return f"Track {flow.event} with PostHog"
 
 
+def _edit(ls: PosthogServer, planned: list[Any], snap: Snapshot) -> tuple[types.WorkspaceEdit | None, Any]:
+    """The edit the editor applies, and the command writing the new files it cannot create itself (or None)."""
+    edits, files = new_files.split(ls, planned, snap.root)
+    return to_workspace_edit(ls, edits, snap), new_files.command(files)
+
+
 async def _diagnostic_actions(ls: PosthogServer, snap: Snapshot, analysis: DocumentAnalysis, diags: list[Any]):
     actions: list[types.CodeAction] = []
     for diag in diags:
@@ -60,10 +70,11 @@ async def _diagnostic_actions(ls: PosthogServer, snap: Snapshot, analysis: Docum
         if finding is None:
             continue  # stale diagnostic: the next check replaces it
         fix = await planning.quick_fix(ls, snap, finding)
-        if edit := to_workspace_edit(ls, fix, snap):
+        edit, command = _edit(ls, fix, snap)
+        if edit or command:
             title = label_of(fix, f"Fix {finding.code}")
             actions.append(types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
-                                            edit=edit, is_preferred=True))
+                                            edit=edit, command=command, is_preferred=True))
         ignore = await planning.ignore(ls, snap, finding)
         if edit := to_workspace_edit(ls, ignore, snap):
             actions.append(types.CodeAction(title=f"Ignore {finding.code} on this line",
@@ -79,13 +90,16 @@ async def _track_actions(ls: PosthogServer, snap: Snapshot, flows: list[Flow], r
         if not contains(flow.span, line, col):
             continue
         planned = await planning.track_flows(ls, snap, [flow])
-        edit = to_workspace_edit(ls, planned, snap)
-        if edit and all(a.edit != edit for a in taken + actions):
-            actions.append(types.CodeAction(title=label_of(planned, track_title(flow)), kind=TRACK_KIND, edit=edit))
+        edit, command = _edit(ls, planned, snap)
+        if (edit or command) and all((a.edit, a.command) != (edit, command) for a in taken + actions):
+            title = label_of(planned, track_title(flow))
+            actions.append(types.CodeAction(title=title, kind=TRACK_KIND, edit=edit, command=command))
     return actions
 
 
-async def code_action(ls: PosthogServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+async def code_action(
+    ls: PosthogServer, params: types.CodeActionParams
+) -> list[types.CodeAction] | list[types.Command] | None:
     snap = ls.snapshot(params.text_document.uri)
     if snap is None or not ls.settings.enable:
         return None
@@ -103,9 +117,30 @@ async def code_action(ls: PosthogServer, params: types.CodeActionParams) -> list
         )
         if ls.support.code_action_resolve:
             actions.append(action)  # the edit is computed only if the user picks it
-        elif (resolved := await resolve(ls, action)).edit is not None:
+        elif (resolved := await resolve(ls, action)).disabled is None:
             actions.append(resolved)
+    if not ls.support.code_action_literals and ls.support.apply_edit:
+        return [as_command(ls, action) for action in actions]
     return actions
+
+
+def as_command(ls: PosthogServer, action: types.CodeAction) -> types.Command:
+    """An action as a Command for editors without code action literals: the server applies its edit on request."""
+    edit = ls.protocol._converter.unstructure(action.edit) if action.edit is not None else None
+    files = action.command.arguments[0] if action.command is not None and action.command.arguments else []
+    return types.Command(title=action.title, command=APPLY_EDIT, arguments=[action.title, edit, files])
+
+
+async def apply_edit(ls: PosthogServer, title: str, edit: Any, files: Any = None) -> dict[str, Any]:
+    """`posthog.applyEdit` handler: apply an action's edit through workspace/applyEdit, then write its new files."""
+    applied = True
+    if edit:
+        structured = ls.protocol._converter.structure(edit, types.WorkspaceEdit)
+        params = types.ApplyWorkspaceEditParams(edit=structured, label=title)
+        result = await ls.workspace_apply_edit_async(params)
+        applied = result.applied
+    created = new_files.write(new_files.in_workspace(ls, files)) if applied else []
+    return {"applied": applied, "created": created}
 
 
 async def resolve(ls: PosthogServer, action: types.CodeAction) -> types.CodeAction:
@@ -119,8 +154,8 @@ async def resolve(ls: PosthogServer, action: types.CodeAction) -> types.CodeActi
     analysis = await ls.analyze(snap)
     flows = [flow for flow in analysis.flows if not flow.tracked]
     planned = await planning.track_flows(ls, snap, flows)
-    action.edit = to_workspace_edit(ls, planned, snap)
-    if action.edit is None:
+    action.edit, action.command = _edit(ls, planned, snap)
+    if action.edit is None and action.command is None:
         action.disabled = types.CodeActionDisabled(reason="Every flow in this file already sends an event.")
     log.info("%s: %d flow(s), %d planned edit(s)", TRACK_ALL_TITLE, len(flows), len(planned))
     return action
@@ -131,3 +166,5 @@ def register(server: PosthogServer) -> None:
         types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=KINDS, resolve_provider=True)
     )(code_action)
     server.feature(types.CODE_ACTION_RESOLVE)(resolve)
+    server.command(APPLY_EDIT)(apply_edit)
+    new_files.register(server)

@@ -18,9 +18,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from ..analysis.scan import scan
 from ..analysis.settings import AnalysisSettings
-from ..report import to_json
 from . import planning
 from .diagnostics import SCAN_WAIT_S
 from .folders import nested_prefixes
@@ -57,6 +55,9 @@ async def track_flow(ls: PosthogServer, uri: str, version: int | None, kind: str
 
 
 def _scan(root: Path, settings: AnalysisSettings) -> dict[str, Any]:
+    from ..analysis.scan import scan  # the analysis loads after `initialize` (start-up)
+    from ..report import to_json
+
     result = scan(root, settings)
     return {**to_json(result), "summary": summarize(result)}
 

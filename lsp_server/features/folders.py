@@ -11,11 +11,13 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.model import Finding, Package
-from ..analysis.scope import Scope
-from ..analysis.workspace import WorkspaceIndex
+
+if TYPE_CHECKING:
+    from ..analysis.scope import Scope
+    from ..analysis.workspace import WorkspaceIndex
 
 
 @dataclass(eq=False)

@@ -25,6 +25,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from ..edits import PlannedEdit
+from . import new_files
 from .session import PosthogServer
 from .workspace_edit import to_workspace_edit
 
@@ -115,14 +116,16 @@ def _current_text(ls: PosthogServer, root: Path, path: str) -> str:
 def _applied_groups(ls: PosthogServer, root: Path, edit_plan: WorkspaceEditPlan) -> dict[str, set[str]]:
     """Which event groups the editor really applied (the preview lets the user untick any): group → files.
 
-    A group counts when the text it inserts is now in its file, as the editor holds it or on disk.
+    A group counts when the text it inserts is now in its file, as the editor holds it or on disk. Editors without
+    change annotations (Eglot) have no such preview: they apply all or nothing, and may send their didChange later.
     """
     applied: dict[str, set[str]] = {}
+    everything = not ls.support.change_annotations
     for doc in edit_plan.documents:
-        text = _current_text(ls, root, doc.path)
+        text = "" if everything else _current_text(ls, root, doc.path)
         for change in doc.changes:
             inserted = change.new_text.strip()
-            if inserted and inserted in text:
+            if everything or (inserted and inserted in text):
                 applied.setdefault(change.group, set()).add(doc.path)
     return applied
 
@@ -206,14 +209,18 @@ async def integrate(ls: PosthogServer, *args: Any) -> dict[str, Any]:
     for target in chosen:
         target.edit_plan = to_edit_plan(target.plan)  # once: what is sent and what is checked afterwards
         planned += _planned_edits(target, f"{target.name}: " if several else "")
+    planned, created = new_files.split(ls, planned)  # editors that cannot create files (Eglot): the server writes them
     edit = to_workspace_edit(ls, planned, None, confirm=True)
-    if edit is None:
+    if edit is None and not created:
         end("Your editor cannot apply this edit")
         return {"applied": False, "reason": "the editor cannot create the new files this integration needs"}
-    result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label="Integrate PostHog"))
-    if not result.applied:
-        end("Not applied")
-        return {"applied": False, "reason": result.failure_reason or "the editor did not apply the edit"}
+    if edit is not None:
+        params = types.ApplyWorkspaceEditParams(edit=edit, label="Integrate PostHog")
+        result = await ls.workspace_apply_edit_async(params)
+        if not result.applied:
+            end("Not applied")
+            return {"applied": False, "reason": result.failure_reason or "the editor did not apply the edit"}
+    new_files.write(created)  # only once the user accepted the edit of the existing files
     await asyncio.sleep(0.2)  # the editor's didChange for what it applied arrives right after its answer
     facts = RunFacts("lsp")
     events: list[str] = []

@@ -8,9 +8,10 @@ and every open file is re-checked when it does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
-import shlex
+import weakref
 from typing import Any
 
 from lsprotocol import types
@@ -22,6 +23,8 @@ from .settings import SECTION, parse_settings
 
 log = logging.getLogger(__name__)
 _background: set[asyncio.Task[Any]] = set()  # keep start-up tasks referenced until they finish
+_started: weakref.WeakSet[PosthogServer] = weakref.WeakSet()  # servers whose start-up work has begun
+INITIALIZED_WAIT_S = 1.0  # how long `initialized` may take before the start-up work begins without it
 
 
 def _spawn(coro: Any) -> None:
@@ -33,6 +36,27 @@ def _spawn(coro: Any) -> None:
 def initialize(ls: PosthogServer, params: types.InitializeParams) -> None:
     ls.support = ClientSupport.from_capabilities(params.capabilities)
     ls.settings = parse_settings(params.initialization_options)
+    with contextlib.suppress(RuntimeError):  # no loop (a direct call): nothing to warm up
+        # runs once this message is handled, i.e. after the result is sent: start-up answers without the detectors
+        asyncio.get_running_loop().call_soon(ls.thread_pool.submit, _load_analysis)
+        asyncio.get_running_loop().call_later(INITIALIZED_WAIT_S, _initialized_anyway, ls)
+
+
+def _load_analysis() -> None:
+    """The detectors load while the editor sends `initialized` and opens its first file, not before `initialize`
+    is answered: the first analysis finds them loaded (or waits for the rest of this import, never for two)."""
+    try:
+        from ..analysis import document, scan  # noqa: F401
+    except Exception:  # the analysis will say why when it is used
+        log.debug("analysis warm-up failed", exc_info=True)
+
+
+def _load_edits() -> None:
+    """The edit planner loads once the start-up scan is done, so the first quick fix does not wait for it."""
+    try:
+        from ..edits import fixes, planner  # noqa: F401
+    except Exception:  # planning will say why when it is used
+        log.debug("edits warm-up failed", exc_info=True)
 
 
 async def pull_configuration(ls: PosthogServer) -> bool:
@@ -58,6 +82,8 @@ def start_guidance(ls: PosthogServer) -> None:
     Skill edits then reach quick fixes and lenses without a restart; if the server is unreachable the bundled
     files serve, and the log says so once.
     """
+    import shlex
+
     from ..guidance import GuidanceClient  # imports mcp: only when guidance starts
 
     config = getattr(ls.settings, "mcp", None)
@@ -99,12 +125,23 @@ async def _after_initialized(ls: PosthogServer) -> None:
         log.exception("could not start the guidance client; using the bundled skills")
     await workspace.register_watchers(ls)
     await workspace.initial_scan(ls)
+    ls.thread_pool.submit(_load_edits)
 
 
-def initialized(ls: PosthogServer, params: types.InitializedParams) -> None:
+def initialized(ls: PosthogServer, params: types.InitializedParams | None) -> None:
+    if ls in _started:
+        return
+    _started.add(ls)
     logs.forward_to_client(ls)
     log.info("posthog-lsp %s started (root: %s)", ls.version, ls.root)
     _spawn(_after_initialized(ls))
+
+
+def _initialized_anyway(ls: PosthogServer) -> None:
+    """A client that never sends `initialized` still gets the start-up scan (pulled squiggles wait for it)."""
+    if ls not in _started:
+        log.info("the editor sent no `initialized` notification: starting anyway")
+        initialized(ls, None)
 
 
 async def did_change_configuration(ls: PosthogServer, params: types.DidChangeConfigurationParams) -> None:
@@ -122,8 +159,8 @@ async def did_change_configuration(ls: PosthogServer, params: types.DidChangeCon
 
 
 def shutdown(ls: PosthogServer, params: None) -> None:
-    if ls.guidance is not None:
-        ls.guidance.stop()
+    if ls.guidance is not None:  # answer fast: Eglot kills a server that takes over 1.5 s (the MCP child still
+        ls.guidance.stop(timeout=0.5)  # exits by itself once its stdin, our pipe, closes)
 
 
 def register(server: PosthogServer) -> None:

@@ -10,17 +10,22 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.model import Finding, Flow
-from ..edits import BundledSnippets, PlannedEdit, SnippetSource, plan_flow_tracking, plan_ignore, plan_quick_fix
+from ..edits.model import PlannedEdit
 from .session import PosthogServer, Snapshot
+
+if TYPE_CHECKING:  # the planner loads after `initialize` (start-up), on first use
+    from ..edits import BundledSnippets, SnippetSource
 
 log = logging.getLogger(__name__)
 
 
 @cache
 def _bundled() -> BundledSnippets:
+    from ..edits import BundledSnippets
+
     return BundledSnippets()
 
 
@@ -54,6 +59,8 @@ def _exists(ls: PosthogServer, snap: Snapshot | None = None) -> Callable[[str], 
 
 
 def _track(snap: Snapshot, ls: PosthogServer, flows: Sequence[Flow]) -> list[PlannedEdit]:
+    from ..edits import plan_flow_tracking
+
     package, snippets, text = ls.package_for(snap.path, snap.root), _snippets(ls), snap.analysis_text
     planned: list[PlannedEdit] = []
     for flow in flows:
@@ -62,6 +69,8 @@ def _track(snap: Snapshot, ls: PosthogServer, flows: Sequence[Flow]) -> list[Pla
 
 
 def _fix(snap: Snapshot, ls: PosthogServer, finding: Finding) -> list[PlannedEdit]:
+    from ..edits import plan_quick_fix
+
     package = ls.package_for(snap.path, snap.root)
     return _guarded(
         plan_quick_fix, snap.analysis_text, snap.path, finding, package, _snippets(ls), exists=_exists(ls, snap)
@@ -69,6 +78,8 @@ def _fix(snap: Snapshot, ls: PosthogServer, finding: Finding) -> list[PlannedEdi
 
 
 def _ignore(snap: Snapshot, finding: Finding) -> list[PlannedEdit]:
+    from ..edits import plan_ignore
+
     return _guarded(plan_ignore, snap.analysis_text, snap.path, finding)
 
 

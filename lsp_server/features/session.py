@@ -17,17 +17,15 @@ from urllib.parse import unquote
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from ..analysis import DocumentAnalysis, analyze_document
-from ..analysis.model import Package
-from ..analysis.scope import Scope
+from ..analysis.model import DocumentAnalysis, Package
 from ..analysis.settings import AnalysisSettings
-from ..analysis.workspace import SourceFacts
 from .capabilities import ClientSupport
 from .folders import Folder, deepest, real_path
 from .positions import LineIndex, analysis_text, encoding_name
 from .settings import ServerSettings
 
 if TYPE_CHECKING:
+    from ..analysis.workspace import SourceFacts
     from ..guidance.client import GuidanceClient  # imports mcp: only when guidance starts
 
 log = logging.getLogger(__name__)
@@ -66,7 +64,8 @@ class PosthogServer(LanguageServer):
         self.scanned = asyncio.Event()  # the start-up scan is over: packages (and PostHog setup) are known
         self.guidance: GuidanceClient | None = None  # snippets and docs through MCP, once started
         self.plan_cache: dict[object, list[Any]] = {}  # planned edits per (uri, version, generation, request)
-        self._analyses: dict[str, tuple[tuple[int | None, int, str], asyncio.Future[DocumentAnalysis]]] = {}
+        self._analyses: dict[str, _Analysis] = {}  # the newest analysis asked for, per document
+        self._where: dict[str, tuple[object, tuple[Folder, str] | None]] = {}  # uri → (folders then, folder_for)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Internal errors go to the log (output panel), not a pop-up per keystroke."""
@@ -109,10 +108,16 @@ class PosthogServer(LanguageServer):
 
     def folder_for(self, uri: str) -> tuple[Folder, str] | None:
         """The workspace folder holding `uri` and its path there (the deepest folder when folders nest)."""
+        folders = self.folders
+        known = self._where.get(uri)
+        if known is not None and known[0] is self._folders:  # asked on every keystroke: resolve symlinks once
+            return known[1]
         fs_path = to_fs_path(uri)
-        if fs_path is None:
-            return None
-        return deepest(self.folders, real_path(fs_path))
+        found = deepest(folders, real_path(fs_path)) if fs_path is not None else None
+        if len(self._where) >= 4096:
+            self._where.clear()
+        self._where[uri] = (self._folders, found)
+        return found
 
     def folder_at(self, root: Path | None) -> Folder | None:
         return next((f for f in self.folders if f.root == root), None) if root is not None else None
@@ -182,6 +187,8 @@ class PosthogServer(LanguageServer):
         try:
             scope = folder.scope
             if scope is None:
+                from ..analysis.scope import Scope  # loaded after `initialize` (start-up)
+
                 scope = folder.scope = Scope(folder.root, self.settings.excludes)
             reason = scope.why_excluded(snap.path)
         except Exception:  # a broken ignore file must not hide every squiggle
@@ -197,14 +204,47 @@ class PosthogServer(LanguageServer):
         asking at the same time (diagnostics, lenses, actions) share one computation."""
         key = (snap.version, self.generation, snap.text if snap.version is None else "")
         uri = unquote(snap.uri)
-        cached = self._analyses.get(uri)
-        if cached is None or cached[0] != key:
+        entry = self._analyses.get(uri)
+        if entry is None or entry.key != key:
             package, settings = self.package_for(snap.path, snap.root), self.settings.analysis()
-            folder, loop = self.folder_at(snap.root), asyncio.get_running_loop()
-            analysis = loop.run_in_executor(self.thread_pool, self._analyze_in_scope, snap, folder, package, settings)
-            cached = (key, analysis)
-            self._analyses[uri] = cached
-        return await asyncio.shield(cached[1])  # a cancelled debounce must not cancel it for the others
+            loop = asyncio.get_running_loop()
+            previous, entry = entry, _Analysis(key, loop.create_future())
+            self._analyses[uri] = entry
+            task = loop.create_task(self._analyze_after(previous, entry, uri, snap, package, settings))
+            _running.add(task)
+            task.add_done_callback(_running.discard)
+        entry.waiters += 1
+        try:
+            return await asyncio.shield(entry.future)  # a cancelled debounce must not cancel it for the others
+        finally:
+            entry.waiters -= 1
+
+    async def _analyze_after(
+        self,
+        previous: _Analysis | None,
+        entry: _Analysis,
+        uri: str,
+        snap: Snapshot,
+        package: Package | None,
+        settings: AnalysisSettings,
+    ) -> None:
+        """Analyse once the document's previous version is done (one at a time per file: two would only share the
+        CPU); a version nobody waits for any more (the user kept typing) is dropped unstarted."""
+        if previous is not None and not previous.future.done():
+            await asyncio.wait([previous.future])
+        if entry.waiters == 0:
+            if self._analyses.get(uri) is entry:
+                del self._analyses[uri]  # a later request for this version computes it afresh
+            entry.future.cancel()
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            work = loop.run_in_executor(
+                self.thread_pool, self._analyze_in_scope, snap, self.folder_at(snap.root), package, settings
+            )
+            entry.future.set_result(await work)
+        except Exception as exc:  # the pool is shut down: the callers get the error, as they did from the pool
+            entry.future.set_exception(exc)
 
     def _analyze_in_scope(
         self, snap: Snapshot, folder: Folder | None, package: Package | None, settings: AnalysisSettings
@@ -215,7 +255,21 @@ class PosthogServer(LanguageServer):
         return _analyze(snap, package, settings)
 
 
+@dataclass(eq=False)
+class _Analysis:
+    """One document version's analysis, computed or on its way, and how many requests wait for it."""
+
+    key: tuple[int | None, int, str]
+    future: asyncio.Future[DocumentAnalysis]
+    waiters: int = 0
+
+
+_running: set[asyncio.Task[None]] = set()  # analyses under way (the loop only keeps weak references to tasks)
+
+
 def _analyze(snap: Snapshot, package: Package | None, settings: AnalysisSettings) -> DocumentAnalysis:
+    from ..analysis.document import analyze_document  # the detectors load after `initialize` (start-up)
+
     try:
         return analyze_document(
             snap.path, snap.analysis_text, package=package, settings=settings, language_id=snap.language_id

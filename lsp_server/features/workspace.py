@@ -14,22 +14,27 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from ..analysis.model import Package
-from ..analysis.scan import ScanResult, scan
 from ..analysis.settings import AnalysisSettings
-from ..analysis.workspace import SourceFacts, WorkspaceIndex, mentions_posthog, source_facts
 from . import diagnostics, workspace_diagnostics
 from .folders import Folder
 from .session import PosthogServer
+
+if TYPE_CHECKING:
+    from ..analysis.scan import ScanResult
+    from ..analysis.workspace import SourceFacts, WorkspaceIndex
 
 log = logging.getLogger(__name__)
 WATCHED = ["**/package.json", "**/pyproject.toml", "**/requirements*.txt", "**/.gitignore", "**/.env.example"]
 
 
 def _build_index(root: Path, excludes: list[str]) -> WorkspaceIndex:
+    from ..analysis.workspace import WorkspaceIndex  # the analysis loads after `initialize` (start-up)
+
     index = WorkspaceIndex(root, excludes)
     index.refresh()
     return index
@@ -56,6 +61,9 @@ async def refresh_index(ls: PosthogServer, folders: Iterable[Folder] | None = No
 def _scan(folder: Folder, settings: AnalysisSettings) -> tuple[WorkspaceIndex, str]:
     """The whole-folder scan: packages for the index (no second walk), the findings per file for workspace
     diagnostics, and a summary for the user."""
+    from ..analysis.scan import scan
+    from ..analysis.workspace import WorkspaceIndex
+
     result = scan(folder.root, settings)
     index = WorkspaceIndex(folder.root, settings.excludes)
     index.packages = list(result.packages)
@@ -173,6 +181,8 @@ async def did_change_watched_files(ls: PosthogServer, params: types.DidChangeWat
 
 
 def _setup_facts(text: str) -> SourceFacts | None:
+    from ..analysis.workspace import mentions_posthog, source_facts
+
     return source_facts(text) if mentions_posthog(text.encode("utf-8", "surrogatepass")) else None
 
 
@@ -181,7 +191,11 @@ def _package_lacks(package: Package | None, facts: SourceFacts | None) -> bool:
     if package is None or facts is None:
         return False
     setup = package.posthog
-    return (facts.init_line is not None and setup.init is None) or (facts.identify and not setup.has_identify)
+    return (
+        (facts.init_line is not None and setup.init is None)
+        or (facts.identify and not setup.has_identify)
+        or (facts.module_client and not setup.module_client)
+    )
 
 
 async def did_save(ls: PosthogServer, params: types.DidSaveTextDocumentParams) -> None:

@@ -10,27 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from lsprotocol import types
 
-from ..analysis import analyze_document
 from ..analysis.model import Finding, Package
-from ..analysis.parsing import EXTENSIONS, decode_source
-from ..analysis.scan import ScanResult
-from ..analysis.scope import Scope
 from ..analysis.settings import AnalysisSettings
-from ..analysis.workspace import package_for, read_source
 from .diagnostics import SCAN_WAIT_S, effective_severity, to_diagnostic
 from .folders import Folder, nested_prefixes
 from .positions import LineIndex, encoding_name
 from .session import PosthogServer, Snapshot
+
+if TYPE_CHECKING:
+    from ..analysis.scan import ScanResult
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +42,8 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 def remember_scan(folder: Folder, result: ScanResult, settings: AnalysisSettings) -> None:
     """Keep the start-up scan's findings per file, so the first workspace pull analyses nothing again."""
+    from ..analysis.workspace import package_for  # the analysis loads after `initialize` (start-up)
+
     folder.scanned = [doc.path for doc in result.documents]
     folder.on_disk, folder.shown = {}, {}
     for doc in result.documents:
@@ -55,6 +54,9 @@ def remember_scan(folder: Folder, result: ScanResult, settings: AnalysisSettings
 
 
 def _read_text(path: Path) -> str | None:
+    from ..analysis.parsing import decode_source
+    from ..analysis.workspace import read_source
+
     data = read_source(str(path))
     return None if isinstance(data, str) else decode_source(data)
 
@@ -62,6 +64,9 @@ def _read_text(path: Path) -> str | None:
 def _findings(folder: Folder, rel: str, package: Package | None, settings: AnalysisSettings) -> tuple[Finding, ...]:
     """The findings of `rel` as it is on disk now; analysed again only when the file, its package or the settings
     changed. A file gone or out of scope now has none."""
+    from ..analysis.document import analyze_document
+    from ..analysis.scope import Scope
+
     path = folder.root / rel
     stamp = _stamp(path)
     if stamp is None:
@@ -112,6 +117,8 @@ def disk_report(
 
 def _result_id(ls: PosthogServer, diagnostics: list[types.Diagnostic]) -> str:
     """Equal reports get equal ids, so an unchanged file is answered with "unchanged"."""
+    import hashlib  # loads OpenSSL: not before `initialize`
+
     data = json.dumps(ls.protocol._converter.unstructure(diagnostics), sort_keys=True, default=str)
     return hashlib.sha1(data.encode("utf-8"), usedforsecurity=False).hexdigest()[:20]
 
@@ -176,6 +183,8 @@ async def closed_file_report(ls: PosthogServer, uri: str) -> types.RelatedFullDo
 
 def track_closed(ls: PosthogServer, uri: str) -> None:
     """A file created or first analysed while open keeps its problems listed once it is closed."""
+    from ..analysis.parsing import EXTENSIONS
+
     found = ls.folder_for(uri)
     if found is None or found[1] in found[0].scanned or Path(found[1]).suffix.lower() not in EXTENSIONS:
         return

@@ -36,7 +36,9 @@ if (page.default) {
 await settle()
 
 async function click(label) {
-  const button = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === label)
+  const find = () => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === label)
+  let button = find()
+  for (let waited = 0; !button && waited < 5000; waited += 50) button = (await settle(50), find()) // a busy machine
   if (!button) throw new Error(`no "${label}" button in: ${document.body.innerHTML}`)
   button.click()
   await settle()

@@ -55,13 +55,7 @@ def _gap(reason: str):
 
 
 # (airplane, event) -> the integrate bug that keeps the event from arriving as the user.
-GAPS = {
-    ("fastapi", "checkout_started"): "flows: FastAPI checkout with Depends(current_user) is not detected",
-    ("fastapi", "subscription_cancelled"): "flows: FastAPI subscription cancel is not detected",
-    ("fastapi", "account_deleted"): "flows: FastAPI account deletion is not detected",
-    ("node-express", "checkout_started"): "flows: Express checkout route (requireUser middleware) not detected",
-    ("node-express", "subscription_cancelled"): "flows: Express subscription cancel route not detected",
-}
+GAPS: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="session")
@@ -171,8 +165,6 @@ def test_integrated_typescript_app_type_checks(name, typescript):
     assert code == 0, output[-4000:]
 
 
-WEBHOOK_GAP = _gap("flows: a billing webhook dispatching through an EVENTS map (event type -> event name) is not "
-                   "detected, so nothing is planned for the python and node airplanes")
 WEBHOOKS = [  # tests/test_airplanes.py's deliveries: the customer cus_123 is our user 42
     {"type": "customer.subscription.created", "data": {"customer": "cus_123", "plan": "pro"}},
     {"type": "invoice.paid", "data": {"customer": "cus_123", "amount": 2900, "currency": "usd"}},
@@ -181,7 +173,7 @@ WEBHOOKS = [  # tests/test_airplanes.py's deliveries: the customer cus_123 is ou
 WEBHOOK_EVENTS = [KINDS[k] for k in ("subscription_created", "payment_succeeded", "payment_failed")]
 
 
-@pytest.mark.parametrize("name", [pytest.param("python", marks=WEBHOOK_GAP), pytest.param("node", marks=WEBHOOK_GAP)])
+@pytest.mark.parametrize("name", ["python", "node"])
 def test_billing_webhook_worker_sends_the_planned_events_as_our_user(name, airplane, smoke_sink):
     app = airplane(name)
     assert set(WEBHOOK_EVENTS) <= app.planned()
@@ -213,11 +205,7 @@ def test_browser_logout_resets_so_the_next_visitor_is_anonymous(name, browser_jo
     assert result["ids"]["loggedOut"] != result["ids"]["signedUp"]
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=_gap("flows: the browser's signedIn/identify(user) after POST /login or /signup is not "
-                                  "detected as a login, so posthog-js never identifies the user"))
-    for name in BROWSER
-])
+@pytest.mark.parametrize("name", BROWSER)
 def test_browser_identifies_the_user_after_signup_and_login(name, browser_journeys):
     result, events = browser_journeys[name]
     assert result["ids"]["signedUp"] == result["user_id"]

@@ -1,0 +1,84 @@
+"""New files (a PostHog client module, `.posthog-events.json`) for editors that cannot create files from an edit.
+
+What the user sees: in Emacs (Eglot), Kate or any client without the `create` resource operation, "Track
+user_logged_in with PostHog" and "Integrate PostHog" still work: the editor applies the changes to existing files
+and the server writes the new files itself — never over an existing one — once the user has accepted the change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+
+from ..edits import PlannedEdit
+from .session import PosthogServer
+
+log = logging.getLogger(__name__)
+CREATE_FILES = "posthog.createFiles"
+
+
+def server_creates(ls: PosthogServer, planned: Sequence[PlannedEdit]) -> bool:
+    """Whether the edit needs a new file the editor cannot create through a WorkspaceEdit."""
+    return any(e.create_file for e in planned) and not (ls.support.document_changes and ls.support.create_files)
+
+
+def split(
+    ls: PosthogServer, planned: Sequence[PlannedEdit], root: Path | None = None
+) -> tuple[list[PlannedEdit], list[dict[str, str]]]:
+    """(edits the editor applies, files the server writes as `{uri, text}`) — all edits when the editor can create
+    files itself. `root`: the folder relative paths are in (absolute paths ignore it)."""
+    if not server_creates(ls, planned):
+        return list(planned), []
+    files = {ls.uri_for(e.path, root): e.new_text for e in planned if e.create_file}
+    return [e for e in planned if not e.create_file], [{"uri": uri, "text": text} for uri, text in files.items()]
+
+
+def write(files: Sequence[dict[str, str]]) -> list[str]:
+    """Write each new file unless it exists (like CreateFile with ignoreIfExists); the paths written."""
+    written = []
+    for item in files:
+        path = to_fs_path(str(item.get("uri", "")))
+        if not path:
+            continue
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "x", encoding="utf-8", newline="") as handle:  # "x": never overwrite the user's file
+                handle.write(str(item.get("text", "")))
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            log.warning("could not create %s: %s", path, exc)
+            continue
+        written.append(path)
+    if written:
+        log.info("created %s", ", ".join(written))
+    return written
+
+
+def command(files: list[dict[str, str]]) -> types.Command | None:
+    """The command a code action carries so that the server writes its new files once the user picks it."""
+    if not files:
+        return None
+    return types.Command(title="Create the PostHog files", command=CREATE_FILES, arguments=[files])
+
+
+def in_workspace(ls: PosthogServer, files: Any) -> list[dict[str, str]]:
+    """The files (from a command's arguments) that lie inside a workspace folder: nothing is written elsewhere."""
+    items = [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+    if not ls.folders:  # single-file mode: the files sit beside the document
+        return items
+    return [f for f in items if ls.folder_for(str(f.get("uri", ""))) is not None]
+
+
+def create_files(ls: PosthogServer, files: Any) -> dict[str, Any]:
+    """`posthog.createFiles` handler: [{uri, text}, ...] → the files written (existing ones are left alone)."""
+    return {"created": write(in_workspace(ls, files))}
+
+
+def register(server: PosthogServer) -> None:
+    server.command(CREATE_FILES)(create_files)
