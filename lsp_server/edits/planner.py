@@ -307,9 +307,7 @@ def _case_guard(target: Target, flow: Flow, place: Placement) -> tuple[str, str]
         return None
     subject = doc.node_text(discriminant).strip()
     subject = subject[1:-1].strip() if subject.startswith("(") and subject.endswith(")") else subject
-    quote = target.style.quote
-    test = " || ".join(f"{subject} === {quote}{label}{quote}" for label in mine)
-    return f"if ({test}) {{", "}"
+    return _guard(target, subject, mine)
 
 
 def _only_when_guard(target: Target, flow: Flow) -> tuple[str, str] | None:
@@ -317,12 +315,17 @@ def _only_when_guard(target: Target, flow: Flow) -> tuple[str, str] | None:
     dispatched through a map: the capture sits where every event type passes)."""
     if flow.only_when is None or not flow.only_when[1]:
         return None
-    subject, values = flow.only_when
-    quote = target.style.quote
+    return _guard(target, *flow.only_when)
+
+
+def _guard(target: Target, subject: str, values: Iterable[str]) -> tuple[str, str]:
+    """The opening (and closing) line of a test that `subject` is one of `values`."""
+    values = list(values)
     if target.python:
         literals = [f'"{v}"' for v in values]
         test = f"{subject} == {literals[0]}" if len(literals) == 1 else f"{subject} in ({', '.join(literals)})"
         return f"if {test}:", ""
+    quote = target.style.quote
     return "if (" + " || ".join(f"{subject} === {quote}{v}{quote}" for v in values) + ") {", "}"
 
 
