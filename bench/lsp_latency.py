@@ -86,6 +86,14 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
+def thread_name(pid: int, tid: int) -> str:
+    """The thread's OS name (before Python 3.14 threads keep the process's name unless they set one)."""
+    try:
+        return (Path(f"/proc/{pid}/task/{tid}/comm")).read_text().strip()
+    except OSError:
+        return "?"
+
+
 def thread_cpu_ms(pid: int) -> dict[int, float]:
     """CPU time so far of each of the process's threads (the main thread's id is the pid)."""
     out = {}
@@ -177,6 +185,10 @@ async def run(
     change_cpu = (cpu_ms(pid) - cpu_start) / rounds
     threads_end = thread_cpu_ms(pid)
     main_cpu = (threads_end.get(pid, 0.0) - threads_start.get(pid, 0.0)) / rounds  # event loop: JSON-RPC, edits
+    # the other threads' CPU per round, busiest first (the analysis pool; pygls' stdin reader when stdin is no pipe)
+    busy = [(f"{thread_name(pid, tid)}:{tid}", round((end - threads_start.get(tid, 0.0)) / rounds, 2))
+            for tid, end in threads_end.items() if tid != pid and end > threads_start.get(tid, 0.0)]
+    thread_split = dict(sorted(busy, key=lambda kv: -kv[1])[:6])
     flow_line = text.split("\n").index("export async function login(formData: FormData) {")
     cursor = types.Range(start=types.Position(flow_line + 2, 4), end=types.Position(flow_line + 2, 4))
 
@@ -223,6 +235,7 @@ async def run(
         "log_messages": len(logged),
         "log_sample": sorted(set(logged))[:3],
         "slowest_change_rounds": sorted(range(len(change_ms)), key=lambda i: -change_ms[i])[:5],
+        "change_cpu_by_thread": thread_split,
     }
 
 

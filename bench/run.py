@@ -165,8 +165,8 @@ def main() -> None:
 
     from lsp_server.analysis.vocabulary import load
 
-    pattern = load().prefilter.pattern
-    rg_cmd = [str(tools / "rg"), "-l", "-i", "-e", pattern, str(CORPUS)]
+    pattern = load().prefilter_source  # case-sensitive: it spells out the cases each term may take
+    rg_cmd = [str(tools / "rg"), "-l", "-e", pattern, str(CORPUS)]
     if timed(rg_cmd)[2].returncode > 1:  # the Rust engine lacks some constructs; PCRE2 has them
         rg_cmd.insert(1, "-P")
     rg_runs = [timed(rg_cmd) for _ in range(args.repeats)]

@@ -89,7 +89,8 @@ def describe(units: list[Unit]) -> list[tuple]:
             return tuple(value(x) for x in v)
         return v
 
-    return [tuple(value(getattr(u, f.name)) for f in dataclasses.fields(Unit)) for u in units]
+    fields = [f.name for f in dataclasses.fields(Unit) if f.name != "inert"]  # a hint for the detector, not a property
+    return [tuple(value(getattr(u, name)) for name in fields) for u in units]
 
 
 def built_whole(text: str, path: str, vocab: Vocabulary) -> list[tuple]:

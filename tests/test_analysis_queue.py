@@ -22,10 +22,10 @@ def _server(tmp_path) -> tuple[PosthogServer, list[int], threading.Event]:
     gate = threading.Event()
     original = session._analyze
 
-    def slow(snap, package, settings):  # the first analysis takes a while: versions pile up behind it
+    def slow(snap, package, settings, *rest):  # the first analysis takes a while: versions pile up behind it
         analysed.append(snap.version)
         gate.wait(5)
-        return original(snap, package, settings)
+        return original(snap, package, settings, *rest)
 
     session._analyze = slow
     return ls, analysed, gate

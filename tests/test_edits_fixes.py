@@ -203,3 +203,23 @@ def test_planning_survives_garbage_without_logging_an_internal_error(caplog):
         ):
             apply_edits(text, edits)
     assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+def test_the_quick_fix_of_a_supabase_signup_tracks_both_branches_that_create_the_account():
+    """F25 through the lightbulb: the diagnostic's data carries the sibling success branch (`else if (data.user)`,
+    the email-confirmation default) besides `else if (data.session)`, and a malformed list is ignored."""
+    from lsp_server.analysis.document import analyze_document
+    from tests.test_generated_code_runs import SUPABASE_SIGNUP_MJS
+
+    path, pkg = "app/auth/actions.mjs", package("nextjs-app-router", "javascript")
+    [finding] = [f for f in analyze_document(path, SUPABASE_SIGNUP_MJS, package=pkg).findings
+                 if f.code == "posthog/untracked-flow"]
+
+    def fixed(f: Finding) -> str:
+        planned = plan_quick_fix(SUPABASE_SIGNUP_MJS, path, f, pkg, SNIPPETS)
+        return apply_edits(SUPABASE_SIGNUP_MJS, [e for e in planned if e.path == path])
+
+    assert fixed(finding).count("event: 'user_signed_up'") == 2 and not error_nodes(fixed(finding), path)
+    broken = Finding(finding.code, finding.message, finding.span, finding.severity,
+                     {**finding.data, "also_insert": [["x", 1], 7, [3]]})
+    assert fixed(broken).count("event: 'user_signed_up'") == 1

@@ -444,3 +444,30 @@ def test_the_quick_fix_identifies_before_the_user_is_handed_on():
     assert "data.user.id" in lines[identify]
     assert identify < next(i for i, line in enumerate(lines) if "setUser(data.user)" in line)
     assert identify > next(i for i, line in enumerate(lines) if "return" in line and i > 5)  # after the failure guard
+
+
+LOOKUP_NAMED_LOGIN = """
+export function Restore({ setUser }) {
+  async function restore() {
+    const user = await cache.get('login')
+    setUser(user)
+  }
+  return <button onClick={restore}>Restore</button>
+}
+"""
+
+
+def test_a_bare_word_read_with_a_lookup_call_is_no_login_url_as_the_vocabulary_says():
+    """`cache.get('login')` reads a key, not the URL `login`: the callees that are lookups are data
+    (`getters` in `[user_id] client_handoff`, skills/detection/flows.toml), so a vocabulary without them changes it."""
+    from dataclasses import replace
+
+    from lsp_server.analysis.vocabulary import load
+
+    path = "src/components/Restore.jsx"
+    assert not [f for f in _logins(path, LOOKUP_NAMED_LOGIN) if any("hands the user" in e for e in f.evidence)]
+    vocab = load()
+    handoff = {**vocab.user_id["client_handoff"], "getters": []}
+    bare = replace(vocab, user_id={**vocab.user_id, "client_handoff": handoff})
+    found = [f for f in flows_in_source(path, LOOKUP_NAMED_LOGIN, bare) if f.kind == FlowKind.LOGIN]
+    assert [f.user_id_expr for f in found if any("hands the user" in e for e in f.evidence)] == ["user.id"]

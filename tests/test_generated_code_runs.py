@@ -551,3 +551,302 @@ def test_generated_typescript_type_checks_even_where_the_user_id_is_unknown(tmp_
     )
     assert "TODO(posthog)" in (tmp_path / "app" / "actions.ts").read_text()
     assert result.returncode == 0 and "error TS" not in result.stdout, result.stdout[-4000:]
+
+
+LOGIN_RESPONSE_CJS = """const express = require('express');
+
+const router = express.Router();
+
+router.post('/login', async (req, res) => {
+  const user = await authService.loginUserWithEmailAndPassword(req.body.email, req.body.password);
+  const tokens = await tokenService.generateAuthTokens(user);
+  res.send({ user, tokens });
+});
+
+const authService = { loginUserWithEmailAndPassword: async (email) => ({ id: 7, email }) };
+const tokenService = { generateAuthTokens: async (user) => ({ access: `token-${user.id}` }) };
+
+module.exports = { router };
+"""
+
+
+@needs_node
+def test_express_login_is_captured_before_the_handler_sends_its_response(tmp_path, sink_url):
+    """`res.send(…)` ends an Express handler like a `return`: identify and capture go before it (a serverless host
+    may freeze the function once the response is out), after the statements that make the login certain."""
+    pkg = package("node-express", "javascript")
+    doc = analyze_document("src/routes/auth.js", LOGIN_RESPONSE_CJS, package=pkg)
+    [f] = [f for f in doc.flows if f.kind == FlowKind.LOGIN]
+    _, edited = _tracked_project(tmp_path, LOGIN_RESPONSE_CJS, f, pkg)
+    assert edited.index("generateAuthTokens(user)") < edited.index("user_logged_in") < edited.index("res.send(")
+    driver = """
+const { router } = require('./src/routes/auth.js')
+const { posthog } = require('./src/lib/posthog-server.js')
+const order = []
+for (const method of ['identify', 'capture']) {
+  const original = posthog[method].bind(posthog)
+  posthog[method] = (message) => { order.push(method); return original(message) }
+}
+const handler = router.stack.find((l) => l.route && l.route.path === '/login').route.stack[0].handle
+const res = { send: (body) => order.push(`response ${body.tokens.access}`) }
+handler({ body: { email: 'ada@example.com', password: 'pw' } }, res, console.error)
+  .then(() => { if (order.join() !== 'identify,capture,response token-7') { console.error(order); process.exit(3) } })
+  .then(() => posthog.shutdown())
+"""
+    events = _drive(tmp_path, "driver.cjs", driver, sink_url)
+    assert sorted((e["event"], e["distinct_id"]) for e in events) == [("$identify", "7"), ("user_logged_in", "7")]
+
+
+FASTIFY_LOGOUT_CJS = """module.exports = (fastify) => {
+  fastify.post('/logout', async (request, reply) => {
+    await audit.record(request.user.id, 'logout');
+    reply.clearCookie('token').send({ ok: true });
+  });
+};
+
+const audit = { record: async () => {} };
+"""
+KOA_FORGOT_CJS = """module.exports = (router) => {
+  router.post('/password/forgot', async (ctx) => {
+    await mailer.sendReset(ctx.request.body.email);
+    ctx.body = { sent: true };
+  });
+};
+
+const mailer = { sendReset: async () => {} };
+"""
+RECORDING_APP = """
+const { posthog } = require('./src/lib/posthog-server.js')
+const order = []
+const original = posthog.capture.bind(posthog)
+posthog.capture = (message) => { order.push(message.event); return original(message) }
+const handlers = {}
+require('./src/routes/%s')({ post: (path, handler) => { handlers[path] = handler } })
+"""
+
+
+@needs_node
+@pytest.mark.parametrize(
+    ("name", "text", "run"),
+    [
+        ("logout.js", FASTIFY_LOGOUT_CJS, """
+const reply = { clearCookie() { order.push('clearCookie'); return this }, send() { order.push('response') } }
+handlers['/logout']({ user: { id: 9 } }, reply).then(() => {
+  if (order.join(',') !== 'user_logged_out,clearCookie,response') { console.error(order); process.exit(3) }
+}).then(() => posthog.shutdown())
+"""),
+        ("forgot.js", KOA_FORGOT_CJS, """
+const ctx = { request: { body: { email: 'ada@example.com' } } }
+Object.defineProperty(ctx, 'body', { set() { order.push('response') } })
+handlers['/password/forgot'](ctx).then(() => {
+  if (order.join(',') !== 'password_reset_requested,response') { console.error(order); process.exit(3) }
+}).then(() => posthog.shutdown())
+"""),
+    ],
+)
+def test_fastify_and_koa_handlers_capture_before_the_response_in_their_commonjs_plugin(
+    tmp_path, sink_url, name, text, run
+):
+    """`reply.clearCookie(…).send(…)` and `ctx.body = …` send the response like a `return`: the capture goes first.
+    A plugin file exporting with `module.exports` (no `require`) gets a `require` of the client, not an `import`."""
+    pkg = package("node-express", "javascript")
+    path = f"src/routes/{name}"
+    [f] = analyze_document(path, text, package=pkg).flows
+    _, edited = _tracked_project(tmp_path, text, f, pkg)
+    assert "require('../lib/posthog-server.js')" in edited and "import " not in edited
+    events = _drive(tmp_path, "driver.cjs", RECORDING_APP % name + run, sink_url)
+    assert [e["event"] for e in events] == [f.event]
+
+
+SUPABASE_SIGNUP_MJS = """'use server';
+import { createClient } from './supabase.mjs';
+
+export async function signUp(email, password) {
+  let redirectPath;
+  const supabase = createClient();
+  const { error, data } = await supabase.auth.signUp({ email, password });
+  if (error) {
+    redirectPath = getErrorRedirect('/signup', 'Sign up failed.', error.message);
+  } else if (data.session) {
+    redirectPath = getStatusRedirect('/', 'Success!', 'You are now signed in.');
+  } else if (data.user && data.user.identities && data.user.identities.length == 0) {
+    redirectPath = getErrorRedirect('/signup', 'Sign up failed.', 'There is already an account with this email.');
+  } else if (data.user) {
+    redirectPath = getStatusRedirect('/', 'Success!', 'Please check your email for a confirmation link.');
+  } else {
+    redirectPath = getErrorRedirect('/signup', 'Hmm... Something went wrong.', 'You could not be signed up.');
+  }
+  return redirectPath;
+}
+
+function getStatusRedirect(path, title, message) {
+  return `${path}?status=${encodeURIComponent(title)}&message=${encodeURIComponent(message)}`;
+}
+
+function getErrorRedirect(path, title, message) {
+  return `${path}?error=${encodeURIComponent(title)}&message=${encodeURIComponent(message)}`;
+}
+"""
+
+
+@needs_node
+def test_supabase_signup_is_sent_whether_the_account_is_confirmed_at_once_or_by_email(tmp_path, sink_url):
+    """F25: `else if (data.session)` (auto-confirm) and `else if (data.user)` (the default: confirm by email) both
+    created the account: both branches send user_signed_up; the duplicate-email and error branches send nothing."""
+    path, pkg = "app/auth/actions.mjs", package("nextjs-app-router", "javascript")
+    [f] = analyze_document(path, SUPABASE_SIGNUP_MJS, package=pkg).flows
+    _, edited = _tracked_project(tmp_path, SUPABASE_SIGNUP_MJS, f, pkg)
+    assert edited.count("event: 'user_signed_up'") == 2
+    (tmp_path / "app/auth/supabase.mjs").write_text("export const createClient = () => globalThis.supabase;\n")
+    driver = """
+import { signUp } from './app/auth/actions.mjs';
+import { posthog } from './lib/posthog-server.mjs';
+const outcomes = {
+  'auto@example.com': { data: { session: {}, user: { id: 'u_auto', identities: [{}] } }, error: null },
+  'confirm@example.com': { data: { session: null, user: { id: 'u_confirm', identities: [{}] } }, error: null },
+  'taken@example.com': { data: { session: null, user: { id: 'u_taken', identities: [] } }, error: null },
+  'broken@example.com': { data: { session: null, user: null }, error: { message: 'rate limited' } },
+};
+for (const [email, outcome] of Object.entries(outcomes)) {
+  globalThis.supabase = { auth: { signUp: async () => outcome } };
+  console.log(await signUp(email, 'pw'));
+}
+await posthog.shutdown();
+"""
+    events = _drive(tmp_path, "driver.mjs", driver, sink_url, env_key="NEXT_PUBLIC_POSTHOG_PROJECT_TOKEN",
+                    host_var="NEXT_PUBLIC_POSTHOG_HOST")
+    assert sorted((e["event"], e["distinct_id"]) for e in events if e["event"] == "user_signed_up") == [
+        ("user_signed_up", "u_auto"), ("user_signed_up", "u_confirm")]
+    assert sorted(e["distinct_id"] for e in events if e["event"] == "$identify") == ["u_auto", "u_confirm"]
+
+
+CREATE_USER_MJS = """import { bcrypt, prisma } from './db.mjs';
+
+export async function createUser(email, password) {
+  const hashedPassword = await bcrypt.hash(password, 10);
+
+  return prisma.user.create({
+    data: { email, password: hashedPassword },
+  });
+}
+"""
+
+
+@needs_node
+def test_a_returned_promise_in_an_async_function_is_awaited_and_captured_only_once_it_resolved(tmp_path, sink_url):
+    """`return prisma.user.create(…)` in an async function becomes `const result = await …;`, the capture, then
+    `return result;`: the caller still gets the created user, and a failed create sends nothing."""
+    path, pkg = "src/models/user.mjs", package("node", "javascript")
+    [f] = analyze_document(path, CREATE_USER_MJS, package=pkg).flows
+    _, edited = _tracked_project(tmp_path, CREATE_USER_MJS, f, pkg)
+    assert "const result = await prisma.user.create({" in edited and "  return result;\n}" in edited
+    assert ".then(" not in edited
+    (tmp_path / "src/models/db.mjs").write_text(
+        "export const bcrypt = { hash: async (password) => `hashed:${password}` };\n"
+        "export const prisma = { user: { create: async ({ data }) => {\n"
+        "  if (data.email.startsWith('taken')) throw new Error('unique constraint');\n"
+        "  return { id: 'u_1', ...data };\n} } };\n"
+    )
+    driver = """
+import { createUser } from './src/models/user.mjs';
+import { posthog } from './src/lib/posthog-server.mjs';
+const user = await createUser('ada@example.com', 'pw');
+if (user.id !== 'u_1' || user.password !== 'hashed:pw') process.exit(3);
+await createUser('taken@example.com', 'pw').then(() => process.exit(4), () => {});
+await posthog.shutdown();
+"""
+    events = _drive(tmp_path, "driver.mjs", driver, sink_url)
+    assert [e["event"] for e in events] == [f.event]
+
+
+def test_alike_branches_for_different_cases_of_a_value_do_not_share_the_capture():
+    """Only else-if branches that test the result (`data.session`, `data.user`) share a signup's capture: branches
+    comparing a value to different literals are different cases, whatever calls they make."""
+    text = SUPABASE_SIGNUP_MJS.replace("} else if (data.session) {", "} else if (data.plan === 'free') {").replace(
+        "} else if (data.user) {", "} else if (data.plan === 'pro') {")
+    path, pkg = "app/auth/actions.mjs", package("nextjs-app-router", "javascript")
+    [f] = analyze_document(path, text, package=pkg).flows
+    assert f.also_insert == ()
+    assert [g.also_insert for g in analyze_document(path, SUPABASE_SIGNUP_MJS, package=pkg).flows] == [((14, "    "),)]
+
+
+SIGNOUT_MJS = """import { clearUser } from './store.mjs';
+
+export const signout = () => {
+  clearUser();
+  return localStorage.clear();
+};
+
+export const signoutLater = async () => {
+  clearUser();
+  return localStorage.clear();
+};
+"""
+
+
+@needs_node
+def test_a_logout_returning_a_plain_value_is_captured_without_chaining_on_it(tmp_path, sink_url):
+    """S4-1: `return localStorage.clear()` returns undefined, not a promise (`synchronous_re` in flows.toml): the
+    capture and reset go before the return, in a plain or an async function (a `.then` on it threw at each sign-out)."""
+    pkg, path = package("react-spa", "javascript"), "src/session.mjs"
+    text = SIGNOUT_MJS
+    for _ in range(2):  # one flow per pass, as Integrate re-plans on the edited text
+        pending = [f for f in analyze_document(path, text, package=pkg).flows if not f.tracked]
+        text = apply(text, plan_flow_tracking(text, path, pending[0], pkg, SNIPPETS), path)
+    assert ".then(" not in text and "await localStorage" not in text
+    assert text.count("posthog.capture('user_logged_out');\n  posthog.reset();\n  return localStorage.clear();") == 2
+    (tmp_path / "src").mkdir()
+    (tmp_path / path).write_text(text)
+    (tmp_path / "src" / "store.mjs").write_text("export const clearUser = () => {};\n")
+    (tmp_path / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+    driver = (
+        "const { default: posthog } = await import('posthog-js');\n"
+        "posthog.init(process.env.VITE_PUBLIC_POSTHOG_KEY, { api_host: process.env.VITE_PUBLIC_POSTHOG_HOST,\n"
+        "  defaults: '2026-01-30', request_batching: false, disable_compression: true, autocapture: false,\n"
+        "  capture_pageview: false, disable_session_recording: true, opt_out_useragent_filter: true });\n"
+        "const session = await import('./src/session.mjs');\n"
+        "if (session.signout() !== undefined) throw new Error('signout returns what it returned');\n"
+        "if ((await session.signoutLater()) !== undefined) throw new Error('signoutLater resolves as before');\n"
+        "await new Promise((resolve) => setTimeout(resolve, 1000));\n"
+        "process.exit(0);\n"
+    )
+    events = _drive(tmp_path, "driver.mjs", driver, sink_url, "--import", BROWSER_ENV.as_uri(),
+                    env_key="VITE_PUBLIC_POSTHOG_KEY", host_var="VITE_PUBLIC_POSTHOG_HOST")
+    assert [e["event"] for e in events if e["event"] == "user_logged_out"] == ["user_logged_out"] * 2
+
+
+CANCEL_THEN_THROW_CJS = """const billing = { stop: async () => {} };
+const User = { findById: async (id) => (id === 'missing' ? null : { id, plan: 'pro' }) };
+
+exports.cancelSubscription = async (req, res) => {
+  try {
+    const user = await User.findById(req.user.id);
+    if (user) {
+      await billing.stop(user.plan);
+      return res.status(200).json({ cancelled: true });
+    }
+    throw new Error('User not found');
+  } catch (err) {
+    return res.status(400).json({ error: 'Something went wrong' });
+  }
+};
+"""
+
+
+@needs_node
+def test_a_handler_ending_in_a_throw_is_captured_on_its_returning_success_branch(tmp_path, sink_url):
+    """S4-2: `if (user) { …; return res.json(…) } throw new Error(…)`: the success is the return inside the `if`, so
+    the capture goes there, with the user; the user-not-found path (the throw) sends nothing."""
+    pkg, path = package("node-express", "javascript"), "src/controllers/sub.js"
+    [f] = analyze_document(path, CANCEL_THEN_THROW_CJS, package=pkg).flows
+    _, edited = _tracked_project(tmp_path, CANCEL_THEN_THROW_CJS, f, pkg)
+    assert edited.index("subscription_cancelled") < edited.index("return res.status(200)")
+    driver = """
+const { cancelSubscription } = require('./src/controllers/sub.js')
+const { posthog } = require('./src/lib/posthog-server.js')
+const res = { status() { return this }, json: () => {} }
+Promise.all([cancelSubscription({ user: { id: 'u_7' } }, res), cancelSubscription({ user: { id: 'missing' } }, res)])
+  .then(() => posthog.shutdown())
+"""
+    events = _drive(tmp_path, "driver.cjs", driver, sink_url)
+    assert [(e["event"], e["distinct_id"]) for e in events] == [("subscription_cancelled", "u_7")]

@@ -405,3 +405,22 @@ def test_a_returned_auth_promise_is_captured_when_it_resolves_not_before_the_att
         'posthog.capture("user_logged_in", { login_method: "password" }); return result; })'
     ) in edited
     assert error_nodes(edited, path) == []
+
+
+def test_a_python_name_assigned_at_the_top_of_the_function_body_is_in_scope_wherever_the_capture_lands():
+    """Tree-sitter hands out a new node object on every access: the "top of the body" check compares nodes with
+    `==` (an identity check never matched, so only the body's line span decided)."""
+    from lsp_server.analysis import user_ids
+    from lsp_server.analysis.functions import extract_units
+    from lsp_server.analysis.parsing import parse
+    from lsp_server.analysis.vocabulary import load
+
+    source = "def signup(request):\n    user = create_user(request)\n    if user:\n        send_welcome(user)\n"
+    doc = parse(source, "python")
+    [unit] = [u for u in extract_units(doc, load(), "accounts/views.py") if u.symbol == "signup"]
+    below_the_body = (unit.node.end_point[0] + 2, 0)  # past the block's last line (+1 is what the span allows)
+    assert user_ids._in_scope(doc, unit, "str(user.id)", below_the_body)
+    nested = "def signup(request):\n    if request.POST:\n        user = create_user(request)\n    send_welcome()\n"
+    doc = parse(nested, "python")
+    [unit] = [u for u in extract_units(doc, load(), "accounts/views.py") if u.symbol == "signup"]
+    assert not user_ids._in_scope(doc, unit, "str(user.id)", (unit.node.end_point[0] + 2, 0))  # bound in the `if`

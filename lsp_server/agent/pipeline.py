@@ -17,8 +17,9 @@ from pathlib import Path
 
 from ..analysis.document import analyze_document
 from ..analysis.model import Flow, Package
+from ..analysis.route_refs import FileRoutes
 from ..analysis.scan import ScanResult, scan
-from ..analysis.workspace import load_vocabulary, package_for
+from ..analysis.workspace import frameworks_with, load_vocabulary, package_for
 from ..edits import BundledSnippets, PlannedEdit, apply_edits, plan_flow_tracking
 from ..edits.setup import SetupPlan, plan_setup
 from ..mcp_server.sandbox import Refused, confine, is_env_file
@@ -146,11 +147,12 @@ def plan_integration(
         wanted = _wanted_flows(file_flows, open_plan, path)
         done = {(f.kind, f.symbol) for f in wanted}
         wanted += [f for f in support if f.path == path and (f.kind, f.symbol) not in done]
-        _plan_file(reader, changes, path, owner, wanted, plans[owner.path], sides[owner.path])
+        routes = result.routes.for_path(path) if result.routes is not None else None  # routes registered elsewhere
+        _plan_file(reader, changes, path, owner, wanted, plans[owner.path], sides[owner.path], routes)
     with_flows = {owner.path for d in result.documents for f in d.flows
                   if (owner := package_for(f.path, result.packages)) is not None}
     for p in packages:
-        if p.path not in with_flows and p.framework not in BROWSER_FRAMEWORKS and not p.posthog.installed:
+        if p.path not in with_flows and p.framework not in frameworks_with("browser") and not p.posthog.installed:
             del plans[p.path]  # nothing to track here (a monorepo root, a worker we found no flow in): no SDK, no env
             continue
         setup = plan_setup(p, sides[p.path], reader.current(changes))
@@ -169,10 +171,6 @@ def plan_integration(
     if before is None or on_disk != events_plan:
         changes[PLAN_FILE] = FileChange(PLAN_FILE, before, plan_text)
     return IntegrationPlan(root, events_plan, list(plans.values()), changes, notes, missing)
-
-
-# Packages where the init alone is worth it (pageviews, autocapture, replay) even when no flow is found.
-BROWSER_FRAMEWORKS = frozenset({"nextjs-app-router", "nextjs-pages-router", "react-spa", "react-cra"})
 
 
 def _not_added(plan: list[PlannedEvent], read) -> list[PlannedEvent]:
@@ -296,6 +294,7 @@ def _plan_file(
     flows: list[Flow],
     plan: PackagePlan,
     sides: set[str],
+    routes: FileRoutes | None = None,
 ) -> None:
     text = reader.read(path)
     if text is None or not flows:
@@ -326,9 +325,9 @@ def _plan_file(
             changes[path] = reader.change(path, text, text)
         changes[path].edits.extend(batch)
         changes[path].after = current
-        doc = analyze_document(path, current, package=package)
+        doc = analyze_document(path, current, package=package, routes=routes)
         pending = [_rename(f, flows) for f in doc.flows if (f.event, f.kind, f.symbol) in wanted or _renamed(f, flows)]
-    doc = analyze_document(path, current, package=package)
+    doc = analyze_document(path, current, package=package, routes=routes)
     lines = {(f.kind, f.symbol): f for f in doc.flows}
     for flow in flows:
         if flow.tracked:

@@ -59,8 +59,8 @@ def _placement(flow: Flow, placeable: int) -> tuple[bool, int, bool, bool, bool,
 
 
 def placeability(read: Callable[[str], str | None], packages: list[Package]) -> Callable[[Flow], int]:
-    """2: the capture can go in after the success; 1: only before a `return auth.signIn(...)` whose outcome the
-    function never sees (its caller awaits it); 0: nowhere (a route registration line)."""
+    """2: the capture can go in after the success; 1: only in a `.then` on a `return auth.signIn(...)` of a function
+    that is not async (its caller awaits it); 0: nowhere (a route registration line)."""
     snippets = BundledSnippets()
 
     def placeable(flow: Flow) -> int:
@@ -76,7 +76,9 @@ def placeability(read: Callable[[str], str | None], packages: list[Package]) -> 
             return 2  # Python returns what it computed; only JS hands back a pending promise
         lines = text.splitlines()
         anchor = lines[flow.anchor.start_line] if flow.anchor.start_line < len(lines) else ""
-        return 1 if _RETURNS_PENDING_CALL.match(anchor) else 2
+        # in an async function the planner awaits it (`const result = await …`): the capture follows the success
+        awaited = any(e.path == flow.path and re.match(r"const \w+ = await ", e.new_text) for e in edits)
+        return 1 if _RETURNS_PENDING_CALL.match(anchor) and not awaited else 2
 
     return placeable
 

@@ -8,6 +8,7 @@ from . import flows as flow_detector
 from . import rules, usage
 from .model import DocumentAnalysis, Package
 from .parsing import language_for_path, parse
+from .route_refs import FileRoutes
 from .settings import AnalysisSettings
 
 log = logging.getLogger(__name__)
@@ -20,8 +21,10 @@ def analyze_document(
     package: Package | None = None,
     settings: AnalysisSettings | None = None,
     language_id: str | None = None,
+    routes: FileRoutes | None = None,
 ) -> DocumentAnalysis:
-    """Analyse `text` (the current content of `path`, relative to the workspace root). Never raises."""
+    """Analyse `text` (the current content of `path`, relative to the workspace root). `routes`: what the workspace's
+    other files say about this one's functions (`RouteIndex.for_path`). Never raises."""
     settings = settings or AnalysisSettings()
     language = language_for_path(path, language_id)
     if language is None:
@@ -32,7 +35,7 @@ def analyze_document(
         return DocumentAnalysis(path=path, language=language, parse_error="file too large or unparsable")
     try:
         calls = tuple(usage.find_posthog_calls(doc, path))
-        flows = tuple(flow_detector.detect_flows(doc, path, calls=calls, package=package))
+        flows = tuple(flow_detector.detect_flows(doc, path, calls=calls, package=package, routes=routes))
         findings = tuple(rules.evaluate(doc, path, flows=flows, calls=calls, package=package, settings=settings))
     except Exception as exc:  # a detector bug must cost findings, never the caller
         log.exception("analysis failed for %s", path)

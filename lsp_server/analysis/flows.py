@@ -39,6 +39,18 @@ Algorithm (all vocabulary is data in `skills/detection/flows.toml`, see `vocabul
    call handing the user on (`setUser(data.user)`, a store's `this.user = …`) identifies right before it with that
    user's id (`handoff.py`). A login step leaving a second factor pending only starts the login; a reset storing
    the new password, or a billing-portal session, sends its kind's variant event (`pending_re`, `variant_re`).
+   Client code ([client_requests], [[triggers]]): a browser function named for a login / signup / logout / reset that
+   sends a write request is that flow even when its URL (`this.baseUrl + '/users'`) names nothing, with the capture in
+   the request's success callback (`.subscribe(res => {…})`); an anonymous listener takes its target's words
+   (`$('#login-form').on('submit', …)`), a thunk its creator's name, a React Router `action({ request })` is a handler
+   anywhere, and a handler calling an imported `signUpApi(…)` is that flow. A function given to an auth service's
+   trigger (`functions.auth.user().onCreate`) is that flow, with the user id from its parameter.
+   Across files (helper C, `route_refs.py`): with the workspace's route facts, a function registered as a route in
+   another file gets that route (and mount prefixes), a body-less route delegating to it reports nothing, and a
+   function called by a route reporting the same flow is not reported. Credential helpers (`create_access_token`,
+   an `authenticate_user` only comparing a hash) are no login (`credential_helpers.py`); SDK enum cases
+   (`EventName.SubscriptionCreated`, `webhook_enums.py`) and DRF create views over the user model
+   (`create_views.py`) are read like literals and signups.
 Never raises: any failure yields no flows for the document.
 """
 
@@ -52,11 +64,12 @@ from functools import lru_cache
 
 from tree_sitter import Node
 
-from . import handoff, insertion, user_ids
+from . import create_views, credential_helpers, handoff, insertion, route_refs, user_ids, webhook_enums
 from .functions import Call, Unit, dotted_name, extract_units, string_value
 from .model import Flow, FlowKind, Package, PosthogCall, Side, Span
 from .parsing import ParsedDocument
-from .vocabulary import CallRule, KindVocabulary, Vocabulary, load, tokens
+from .vocabulary import CallRule, KindVocabulary, Trigger, Vocabulary, load, tokens
+from .workspace import frameworks_with
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +80,7 @@ _IDENTIFY_KINDS = frozenset({"identify", "identify_context", "set"})
 _TEMPLATE_SUB_RE = re.compile(r"\$\{[^}]*\}")
 _SIGNAL_CONNECT_RE = re.compile(r"\b([A-Za-z_]\w*)\.connect\(\s*([A-Za-z_]\w*)")
 _LISTENER_CALLS = frozenset({"addEventListener", "on", "once", "addListener"})
+_SHORTHAND_EVENTS = frozenset({"submit", "click"})  # jQuery's `.submit(fn)`: the method is the event
 _ASSIGNMENTS = frozenset(
     {"assignment", "augmented_assignment", "assignment_expression", "augmented_assignment_expression"}
 )
@@ -124,10 +138,14 @@ def detect_flows(
     calls: Sequence[PosthogCall] = (),
     package: Package | None = None,
     vocabulary: Vocabulary | None = None,
+    routes: route_refs.FileRoutes | None = None,
 ) -> list[Flow]:
-    """Flows in `doc` (`path` relative to the workspace root, '/' separators). Never raises."""
+    """Flows in `doc` (`path` relative to the workspace root, '/' separators). `routes`: what other files of the
+    workspace say about this one's functions (route_refs.py). Never raises."""
     try:
-        return _Detector(doc, path.replace("\\", "/"), calls, package, vocabulary or load()).run()
+        detector = _Detector(doc, path.replace("\\", "/"), calls, package, vocabulary or load())
+        detector.routes = routes
+        return detector.run()
     except Exception:  # a detector bug must cost findings, never the caller
         log.exception("flow detection failed for %s", path)
         return []
@@ -153,6 +171,7 @@ class _Candidate:
     handoff_user: str | None = None  # the user id there
     variant: str | None = None  # an event variant found in the body (`password_reset_completed`, `login_started`)
     only_when: tuple[str, tuple[str, ...]] | None = None  # (event-type expression, its values for this kind)
+    posts_form: bool = False  # found by its name and a write request: its parameters are the form, with no id yet
 
 
 class _Detector:
@@ -174,12 +193,23 @@ class _Detector:
         self._receivers = True
         self._hook_containers: set[str] = set()
         self._prefixes: dict[str, str] | None = None  # Python routers declared with a prefix: name → prefix
+        self.routes: route_refs.FileRoutes | None = None  # cross-file route facts (helper C: route_refs.py)
+        self._triggers: list[Trigger] = []  # [[triggers]] this file may register (its import is there)
+        self._trigger_refs: dict[str, str] | None = None  # functions passed to a trigger by name
+        self._server_file: bool | None = None  # certainly server code: a file route or a server library import
+        self._client_kinds = frozenset(vocab.client_requests.get("kinds", []) if doc.language != "python" else ())
+        self._writes: dict[int, Call | None] = {}  # per unit: its write request ([client_requests])
 
     def run(self) -> list[Flow]:
         vocab, doc = self.vocab, self.doc
         if vocab.path_exclude.search(self.path) or vocab.is_test_code(doc.text):
             return []
         units = self.units = extract_units(doc, vocab, self.path)
+        delegated: set[int] = set()  # body-less routes whose handler is another file's function
+        if self.routes is not None:  # routes registered for these functions in other files, mount prefixes
+            delegated = route_refs.apply(units, self.routes, doc)
+        for unit in units if doc.language != "python" else ():  # `@UseGuards(LocalAuthGuard)`: like middleware
+            unit.middleware += [c for c in credential_helpers.guard_calls(doc, unit) if self._rules(c)]
         self.lines = doc.text.split("\n")
         self.file_side = self._file_side()
         candidates: list[_Candidate] = []
@@ -191,6 +221,10 @@ class _Detector:
         self._webhook_words = typed or any(w in doc.data for w in vocab.webhook_bytes)
         self._receivers = bool(vocab.signals) and ("receiver(" in doc.text or bool(self._connected))
         self._hook_containers = {h.container for h in vocab.hooks if h.container in doc.text}
+        self._triggers = self._file_triggers()
+        if self._client_kinds:  # `action({ request })` outside file routes is a route action (helper B)
+            self._route_actions(units)
+            self._composables(units)
         for unit in units:  # `onClick={deleteAccount}` makes the local deleteAccount an event handler
             for attr, ref in unit.references:
                 target = by_name.get(ref.dotted.removeprefix("this."))
@@ -198,24 +232,43 @@ class _Detector:
                     target.handler = True
         event_file = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]  # events/customer.subscription.deleted.js
         file_kind = vocab.webhooks.get(event_file)
-        for unit in units:
-            if unit.negative:
-                continue
+        # keystroke-perf: a function whose statement has no flow word, vocabulary callee or webhook type gives no
+        # evidence (inert.py); `sig.connect(fn)` can make any function a receiver, so then none is skipped
+        active = [u for u in units if not u.negative and not (u.skippable and not self._connected)]
+        for unit in active:
             if file_kind is not None and unit.parent is None and unit.name == event_file.split(".", 1)[0]:
                 evidence = [f"file is named after webhook '{event_file}'"]
                 candidates.append(_Candidate(unit, file_kind, vocab.scores.get("webhook", 0.9), evidence, strong=True))
+            if self._triggers:  # before the unit's own evidence: the trigger says more than its name
+                candidates.extend(self._trigger_candidates(unit))
             candidates.extend(self._unit_candidates(unit))
             candidates.extend(self._declared_candidates(unit))
             candidates.extend(self._webhook_candidates(unit, by_name))
             candidates.extend(self._reference_candidates(unit))
         if self._webhook_words:
             candidates.extend(self._map_dispatch_candidates(units, by_name))
+        if self._client_kinds:  # last: `await signUpApi(values)` in a handler says less than the handler's own name
+            candidates.extend(c for u in active for c in self._handler_callee_candidates(u))
         if vocab.callee_words.get("kinds"):  # last: a name, route or library call of the same kind says more
-            candidates.extend(c for u in units if not u.negative for c in self._callee_word_candidates(u))
+            candidates.extend(c for u in active for c in self._callee_word_candidates(u))
         if vocab.status_checks:  # first: the checked branch is more precise than the same function's name
-            candidates[:0] = [c for u in units if not u.negative for c in self._status_check_candidates(u)]
+            candidates[:0] = [c for u in active for c in self._status_check_candidates(u)]
+        for unit, kind, score, why, saved in create_views.find(doc, units):  # DRF CreateAPIView over users (helper C)
+            candidates.append(_Candidate(unit, kind, score, [why], saved, handoff_user=create_views.user_id(doc, unit)))
         candidates.extend(self._handoff_candidates(candidates, by_name))
         self._body_variants(candidates)
+        # credential helpers (`create_access_token`, `authenticate_user` only comparing a hash): the route calling
+        # them is the login (helper C: credential_helpers.py)
+        candidates = [c for c in candidates if not credential_helpers.is_helper(c.unit, c.kind, c.strong, self._rules)]
+        candidates = [
+            c for c in candidates if not credential_helpers.clears_session(c.kind, c.strong, c.anchor, self._rules)
+        ]
+        self._credit_delegates(candidates)
+        routes = self.routes
+        if delegated:  # `router.post('/login', passport.authenticate('local'), authController.login)`: reported there
+            candidates = [c for c in candidates if id(c.unit) not in delegated]
+        if routes is not None and routes.callers:  # a route in another file calling it reports the flow
+            candidates = [c for c in candidates if not route_refs.reported_by_caller(c.unit, c.kind, routes, vocab)]
         kept = self._dedupe(candidates, units)
         return [self._flow(c) for c in kept]
 
@@ -266,9 +319,13 @@ class _Detector:
         """Requests to a URL literal (`fetch('/api/auth/logout')`) as (padded URL tokens, the call)."""
         out = []
         for s in unit.strings:
-            if s.end_byte - s.start_byte > 200 or self.doc.data[s.start_byte + 1 : s.start_byte + 2] not in b"/ha$":
+            concat = self._concatenated_url(s)  # `this.baseUrl + '/register'`, `API + 'signin'` (helper B)
+            bare = concat is None and self._bare_request_path(s)  # `useApi('login', …)`, `api.post('register')`
+            if concat is None and not bare and (
+                s.end_byte - s.start_byte > 200 or self.doc.data[s.start_byte + 1 : s.start_byte + 2] not in b"/ha$"
+            ):
                 continue
-            holder = s.parent
+            holder = s.parent if concat is None else concat.parent
             if holder is not None and holder.type in ("pair", "keyword_argument"):  # axios({ url: '/api/login' })
                 key = holder.child_by_field_name("key") or holder.child_by_field_name("name")
                 obj = holder.parent
@@ -283,7 +340,9 @@ class _Detector:
             if callee is None or text.rsplit(".", 1)[-1] not in self.vocab.request_callees:
                 continue  # redirect("/login") navigates; only requests name a flow
             value = string_value(self.doc.node_text(s))
-            if value.startswith(("/", "http", "api/", "auth/", "${")):
+            if value.startswith(("/", "http", "api/", "auth/", "${")) or bare or (
+                concat is not None and _PATH_PART_RE.fullmatch(value) and holder.named_children[0] == concat
+            ):
                 words = _TEMPLATE_SUB_RE.sub("/", value.split("?", 1)[0])  # `${this.apiUrl}/login` names login only
                 out.append((" " + " ".join(tokens(words)) + " ", Call(call, dotted_name(text), text)))
         return out
@@ -326,6 +385,13 @@ class _Detector:
         named = not (unit.is_component or unit.is_hook) or mutation_hook
         # `useSignInMutation`: "mutation" is a UI/data noun elsewhere, here it only says how the hook works
         name = _MUTATION_SUFFIX_RE.sub("", unit.name) if mutation_hook else unit.name
+        selector = ""  # `$('#login-form').on('submit', …)`: the listener's target names it (helper B)
+        if (not name or name in _DOM_EVENT_PROPS) and named and self._client_kinds:
+            outer = unit.parent
+            if not name and outer is not None and outer.body == unit.node and not (outer.is_component or outer.is_hook):
+                name = outer.name  # a thunk: `register = (name, email) => async (dispatch) => {…}` is register
+            else:
+                name = selector = self._selector_name(unit)
         name_pad = self._padded(name, for_name=True) if named else ""
         # `/subscriptions/:id/cancel` names a cancellation like `/subscriptions/cancel`: parameters say nothing
         full_route = self._full_route(unit)
@@ -350,6 +416,7 @@ class _Detector:
         for kind, kv in vocab.kinds.items():
             negative = kv.negative
             name_hit = kv.matches_name(name_pad)
+            write: Call | None = None  # a write request making the name credible (helper B)
             sup = support.get(kind, [])
             if not sup and kv.state_re is not None and (name_pad or route_pad):
                 state = self._state_support(unit, kv.state_re)
@@ -384,11 +451,18 @@ class _Detector:
                 score = max(rule.confidence for _, rule in hits)
                 evidence.extend(f"calls {c.dotted}" for c, _ in hits[:3])
             if name_hit:
-                evidence.append(f"name '{unit.name}' says {name_hit}")
+                evidence.append(f"name '{name if selector else unit.name or name}' says {name_hit}")
                 score = max(score, scores.get("name_only", 0.5))
-                if (unit.handler or mutation_hook) and self._does_something(unit):
+                if (unit.handler or mutation_hook) and not selector and self._does_something(unit):
                     score = max(score, scores.get("name_and_handler", 0.65))
                 if url_hit:
+                    score = max(score, scores.get("name_and_url", 0.7))
+                elif (
+                    kind.value in self._client_kinds
+                    and not (url_pad and any(k.matches_name(url_pad) for k in vocab.kinds.values()))
+                    and (write := self._write_request(unit))
+                ):  # a URL naming another flow (`login()` posting to /logout) is that flow's
+                    evidence.append(f"sends a write request ({write.dotted})")  # the Angular service's register()
                     score = max(score, scores.get("name_and_url", 0.7))
                 if route_hit and self._does_something(unit):  # `@Post('login') login() { return 'abc' }` is a stub
                     score = max(score, scores.get("name_and_route", 0.75))
@@ -418,6 +492,8 @@ class _Detector:
                 score -= scores.get("get_route_penalty", 0.2)
             if score + 1e-9 < vocab.threshold:
                 continue
+            if not hits and not sup and shape is None and self._passes_on(unit):
+                continue  # `verifyAccessToken(req, res, next)`: a guard checks a login, it completes none (helper B)
             if (
                 not hits
                 and not sup
@@ -433,12 +509,22 @@ class _Detector:
                 anchor = max(shape, key=lambda call: call.node.end_byte)
             if anchor is None and url_hit:
                 anchor = next((call for padded, call in reversed(requests) if kv.matches_name(padded)), None)
+            success = None
+            if anchor is None and write is not None and name_hit:
+                anchor, success = write, self._request_success(write.node)
             if anchor is not None and anchor in unit.middleware:
                 anchor = None  # passport.authenticate before the handler: success is the handler's start
+            client = kind.value in self._client_kinds and anchor is not None and id(anchor) not in self._state_calls
+            if success is None and client and anchor is not None:  # `login(…).subscribe({ next: (user) => {…} })`
+                success = self._request_success(anchor.node)
             candidate = _Candidate(
                 unit, kind, round(min(score, 1.0), 2), evidence, anchor, rule, bool(hits), bool(name_hit)
             )
             candidate.starts_only = bool(hits) and all(not r.identify for _, r in hits)
+            candidate.handoff = success  # the request's success callback (`.subscribe(res => {…})`)
+            candidate.posts_form = write is not None
+            if kind in _LOGIN_KINDS and not hits and not sup and anchor is None and self._placeholder(unit):
+                candidate.starts_only = True  # `setItem('userToken', 'abc')`: a docs placeholder, nobody to identify
             out.append(candidate)
         return out
 
@@ -539,6 +625,325 @@ class _Detector:
                     break
         return out
 
+    # --- auth triggers and browser requests named for a flow (helper B: client-side detector, session 4) ---------
+
+    def _file_triggers(self) -> list[Trigger]:
+        """The `[[triggers]]` this document may register: its import is there and so is a callee's last segment."""
+        text = self.doc.text
+        return [
+            t
+            for t in self.vocab.triggers
+            if any(c.rsplit(".", 1)[-1] + "(" in text for c in t.callees)
+            and (t.requires_import is None or t.requires_import.search(text) is not None)
+        ]
+
+    def _trigger_candidates(self, unit: Unit) -> list[_Candidate]:
+        """A function an auth service runs once the flow happened (`functions.auth.user().onCreate((user) => …)`):
+        that flow at the function's end, with the user's id read from its first parameter (`user.uid`)."""
+        args = unit.node.parent
+        call = args.parent if args is not None and args.type == "arguments" else None
+        callee = call.child_by_field_name("function") if call is not None else None
+        if unit.body is None:
+            return []
+        if callee is None:  # `functions.auth.user().onCreate(createProfile)` with `function createProfile(user)` here
+            registered = self._registered_triggers().get(unit.name) if unit.parent is None and unit.name else None
+            return self._triggered(unit, registered) if registered else []
+        return self._triggered(unit, dotted_name(self.doc.node_text(callee)))
+
+    def _registered_triggers(self) -> dict[str, str]:
+        """This file's functions passed by name to a trigger: function name → the trigger's dotted callee."""
+        if self._trigger_refs is None:
+            lasts = "|".join(re.escape(c.rsplit(".", 1)[-1]) for t in self._triggers for c in t.callees)
+            pattern = rf"((?:[\w$]+(?:\([^()]*\))?\.)*(?:{lasts}))\(\s*([A-Za-z_$][\w$]*)\s*\)"
+            self._trigger_refs = {m.group(2): dotted_name(m.group(1)) for m in re.finditer(pattern, self.doc.text)}
+        return self._trigger_refs
+
+    def _triggered(self, unit: Unit, dotted: str) -> list[_Candidate]:
+        for trigger in self._triggers:
+            if not any(dotted == c or dotted.endswith("." + c) for c in trigger.callees):
+                continue
+            if not self._does_something(unit):
+                return []  # `onCreate((user) => {})`: a stub
+            candidate = _Candidate(unit, trigger.kind, self.vocab.scores.get("declared", 0.85), [f"runs on {dotted}"])
+            candidate.strong = True
+            if trigger.user_id and unit.params:
+                candidate.handoff_user = trigger.user_id.replace("{0}", unit.params[0])
+            return [candidate]
+        return []
+
+    def _bare_request_path(self, s: Node) -> bool:
+        """`s` is a bare path (`'login'`) given first to a call that can only be a request (`useApi('login')`,
+        `api.post('register')`; not `params.get('login')`: `client_handoff.getters` are lookups too)."""
+        args = s.parent
+        if args is None or args.type != "arguments" or s.type != "string" or s.end_byte - s.start_byte > 62:
+            return False
+        first = next((a for a in args.named_children if a.type != "comment"), None)
+        call = args.parent
+        callee = call.child_by_field_name("function") if call is not None and first == s else None
+        if callee is None:
+            return False
+        last = self.doc.node_text(callee).rsplit(".", 1)[-1]
+        getters = self.vocab.user_id.get("client_handoff", {}).get("getters", ())
+        if last not in self.vocab.request_callees or last in getters:
+            return False
+        return _PATH_PART_RE.fullmatch(string_value(self.doc.node_text(s))) is not None
+
+    def _concatenated_url(self, s: Node) -> Node | None:
+        """The outermost `+` chain holding the string `s` (`this.baseUrl + '/users'`), None when it is in none."""
+        top = None
+        cur = s.parent
+        while cur is not None and cur.type == "binary_expression" and s.end_byte - s.start_byte <= 200:
+            op = cur.child_by_field_name("operator")
+            if op is None or op.type != "+":
+                return None
+            top, cur = cur, cur.parent
+        return top
+
+    def _write_request(self, unit: Unit) -> Call | None:
+        """The unit's first request that writes (`this.http.post(…)`, `fetch(url, { method: 'POST' })`), outside server
+        code ([client_requests]); None when there is none."""
+        key = id(unit)
+        if key in self._writes:
+            return self._writes[key]
+        found = None
+        if not self._certainly_server(unit):
+            conf = self.vocab.client_requests
+            writes, method_re = frozenset(conf.get("callees", [])), _compiled(conf.get("method_re", ""))
+            for call in unit.calls:
+                last = call.dotted.rsplit(".", 1)[-1]
+                if last not in self.vocab.request_callees:
+                    continue
+                if last in writes:
+                    args = call.node.child_by_field_name("arguments")
+                    routes = self.vocab.route_register_re.match(call.dotted) is not None
+                    if routes and args is not None and any(a.type in _FUNCTION_ARGS for a in args.named_children):
+                        continue  # `app.post('/x', handler)` registers a route
+                    found = call
+                    break
+                if method_re is not None and method_re.search(call.args_text(self.doc)):
+                    found = call
+                    break
+        self._writes[key] = found
+        return found
+
+    def _posts_param(self, unit: Unit, name: str, c: _Candidate) -> bool:
+        """`name` is a parameter of this browser login / signup that it sends in a request (`http.post(url, user)`): the
+        submitted form, which has no id yet."""
+        if name not in unit.params or c.kind not in _LOGIN_KINDS or not self._client_kinds:
+            return False
+        if self._certainly_server(unit) or self._side(unit) != "client":
+            return False  # a server `signup(user: Users)` saving the entity it is given: its id is set by the save
+        if c.posts_form:
+            return True
+        word = re.compile(rf"(?<![\w$.]){re.escape(name)}\b")
+        return any(  # a request, or any awaited call (`await fetchAuth(user)`): it is sent, not handed on
+            (call.dotted.rsplit(".", 1)[-1] in self.vocab.request_callees or _awaited(call.node))
+            and word.search(call.args_text(self.doc))
+            for call in unit.calls
+        )
+
+    def _placeholder(self, unit: Unit) -> bool:
+        """The body only stores literal values (`AsyncStorage.setItem('userToken', 'abc')`) besides navigating: a
+        placeholder sign-in from a tutorial, with no user to identify ([client_requests] placeholder_*)."""
+        conf, body = self.vocab.client_requests, unit.body
+        stores, literal = frozenset(conf.get("placeholder_callees", ())), _compiled(conf.get("placeholder_args_re", ""))
+        if body is None or literal is None or not self._client_kinds:
+            return False
+        found = False
+        for call in unit.calls:
+            last = call.dotted.rsplit(".", 1)[-1]
+            if call.node.start_byte < body.start_byte or self.vocab.passive_callee_re.match(call.dotted):
+                continue
+            if last in stores and literal.search(call.args_text(self.doc)):
+                found = True
+            elif not self.vocab.is_exit_callee(call.dotted) and last not in ("navigate", "replace", "push", "reset"):
+                return False
+        return found
+
+    def _passes_on(self, unit: Unit) -> bool:
+        """Express-style middleware: `(req, res, next)` with no route of its own, calling `next()` to let the request
+        through (a guard); a login controller answers instead."""
+        if unit.route_path or len(unit.params) < 3 or unit.params[2] != "next" or self.doc.language == "python":
+            return False
+        return _NEXT_CALL_RE.search(self.doc.node_text(unit.node)) is not None
+
+    def _certainly_server(self, unit: Unit) -> bool:
+        """Server code for sure: a route handler / server action, or a server file by its route or imports (a file on
+        the server only by its folder, `services/auth.js`, may be a browser API client)."""
+        u: Unit | None = unit
+        while u is not None:
+            if u.server:
+                return True
+            u = u.parent
+        if self._server_file is None:
+            imports = self.vocab.side.get("server_imports")
+            self._server_file = self.file_side == "server" and (
+                any(p.search(self.path) for p in self.vocab.file_route_res)
+                or ".server." in self.path
+                or (imports is not None and imports.search(self.doc.text) is not None)
+            )
+        return self._server_file
+
+    def _request_success(self, request: Node) -> insertion.Insertion | None:
+        """The start of the request's success callback: chained (`.subscribe(res => {…})`, `.then`, `.done`,
+        `.pipe(tap(…))`, `.subscribe({ next })`) or jQuery's own (`$.post(url, data, function (res) {…})`)."""
+        names = frozenset(self.vocab.client_requests.get("success_callbacks", []))
+        callee = request.child_by_field_name("function")
+        if callee is not None and self.doc.node_text(callee).split(".", 1)[0] in ("$", "jQuery"):
+            args = request.child_by_field_name("arguments")
+            for i, arg in enumerate(args.named_children if args is not None else ()):
+                body = self._callback_body(arg, "success") if i or arg.type == "object" else None
+                if body is not None:  # `$.post(url, data, function (res) {…})`, `$.ajax({ success(res) {…} })`
+                    return insertion.at_start(self.doc, body, self.vocab)
+        node = request
+        for _ in range(6):  # `post(…).pipe(map(…), tap(…)).subscribe(…)`
+            member = node.parent
+            chained = member.parent if member is not None else None
+            if member is None or member.type != "member_expression" or chained is None:
+                return None
+            if chained.type != "call_expression":
+                return None
+            prop = member.child_by_field_name("property")
+            method = self.doc.node_text(prop) if prop is not None else ""
+            args = chained.child_by_field_name("arguments")
+            items = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+            if method == "pipe":  # `.pipe(tap((res) => {…}))`
+                items = [
+                    op_args.named_children[0]
+                    for a in items
+                    if a.type == "call_expression"
+                    and (op := a.child_by_field_name("function")) is not None
+                    and self.doc.node_text(op) in names
+                    and (op_args := a.child_by_field_name("arguments")) is not None
+                    and op_args.named_child_count
+                ]
+            if method in names or method == "pipe":
+                body = self._callback_body(items[0], "next") if items else None
+                if body is not None:
+                    return insertion.at_start(self.doc, body, self.vocab)
+            node = chained
+        return None
+
+    def _callback_body(self, arg: Node, key: str) -> Node | None:
+        """The block body of a callback argument (or of its `key:` in an options object), if it has statements."""
+        fn: Node | None = arg
+        if arg.type == "object":
+            fn = None
+            for pair in arg.named_children:
+                k = pair.child_by_field_name("key") if pair.type == "pair" else None
+                k = pair.child_by_field_name("name") if pair.type == "method_definition" else k
+                if k is not None and self.doc.node_text(k) == key:
+                    fn = pair.child_by_field_name("value") if pair.type == "pair" else pair
+                    break
+        if fn is None or fn.type not in (*_FUNCTION_ARGS, "method_definition"):
+            return None
+        body = fn.child_by_field_name("body")
+        stmts = insertion.statements(body) if body is not None and body.type == "statement_block" else []
+        # `.done(() => { go('/') })` on one line has no line to insert before inside it
+        return body if body is not None and stmts and stmts[0].start_point[0] > body.start_point[0] else None
+
+    def _selector_name(self, unit: Unit) -> str:
+        """The words of an anonymous listener's target, less UI nouns: `$('#login-form').on('submit', fn)`,
+        `$('#signup-form').submit(fn)`, `loginForm.addEventListener('submit', fn)` → "login" / "signup"."""
+        args = unit.node.parent
+        conf = self.vocab.client_requests
+        left = args.child_by_field_name("left") if args is not None and args.type == "assignment_expression" else None
+        if left is not None and left.type == "member_expression":  # `loginForm.onsubmit = (e) => …`
+            prop, target = left.child_by_field_name("property"), left.child_by_field_name("object")
+            if prop is None or target is None or self.doc.node_text(prop) not in _DOM_EVENT_PROPS:
+                return ""
+            text = self.doc.node_text(target)
+        else:
+            call = args.parent if args is not None and args.type == "arguments" else None
+            callee = call.child_by_field_name("function") if call is not None else None
+            if callee is None or callee.type != "member_expression" or args is None:
+                return ""
+            prop, target = callee.child_by_field_name("property"), callee.child_by_field_name("object")
+            if prop is None or target is None or self.doc.node_text(prop) not in conf.get("listener_calls", ()):
+                return ""
+            text = self.doc.node_text(target)
+            items = [a for a in args.named_children if a.type != "comment"]
+            if len(items) > 2 and items[1].type == "string" and items[2] == unit.node:  # `.on('submit', '#login', fn)`
+                text = self.doc.node_text(items[1])
+        if len(text) > 80:
+            return ""
+        # `$('#login-form')`, `getElementById('loginForm')`, `$('form[name="signup"]')`, `loginForm`: their words
+        ignore = frozenset(conf.get("selector_ignore", ()))
+        words = [w for w in _tokens(_NON_WORD_RE.sub(" ", text)) if w not in ignore]
+        return "_".join(words)
+
+    def _route_actions(self, units: list[Unit]) -> None:
+        """React Router data-router actions live anywhere (`export async function action({ request })`,
+        `SignUpAction = async ({ request }: ActionFunctionArgs) => …`): handlers, never components. In a file without
+        JSX (`.ts`, or a `.js` with no tag) a PascalCase function is no component either."""
+        conf = self.vocab.client_requests
+        names = frozenset(conf.get("route_action_names", ()))
+        typed = _compiled(conf.get("route_action_params_re", ""))
+        source, language = self.doc.text, self.doc.language
+        tagless = language == "javascript" and not self.path.endswith(".jsx") and "</" not in source
+        no_jsx = "createElement" not in source and "/>" not in source and (language == "typescript" or tagless)
+        for unit in units:
+            if not (unit.is_component or (unit.name in names and not unit.handler)):
+                continue
+            params = unit.node.child_by_field_name("parameters") or unit.node.child_by_field_name("parameter")
+            text = self.doc.node_text(params) if params is not None else ""
+            if typed is not None and typed.search(text) and (unit.name in names or unit.is_component):
+                unit.handler, unit.is_component = True, False
+            elif unit.is_component and no_jsx and not any(_HOOK_CALL_RE.match(c.dotted) for c in unit.calls):
+                unit.is_component = False  # (one calling hooks is a component, or wraps `useMutation` like a hook)
+
+    def _composables(self, units: list[Unit]) -> None:
+        """Vue / Nuxt composables (`export const useLogin = async (form) => …` in `composables/`) and `async use…`
+        functions are plain functions, not React hooks: their names count ([client_requests] composable_file_re)."""
+        hooks = [u for u in units if u.is_hook]
+        if not hooks:
+            return
+        pattern = _compiled(self.vocab.client_requests.get("composable_file_re", ""))
+        vue = pattern is not None and pattern.search(self.path + "\n" + self.doc.text) is not None
+        for unit in hooks:
+            if any(c.dotted.rsplit(".", 1)[-1] in self.vocab.mutation_hooks for c in unit.calls):
+                continue  # `useLogin = () => useMutation({ onSuccess })`: the mutation hook rule reads it
+            if vue or self.doc.node_text(unit.node).startswith("async"):
+                unit.is_hook = False
+
+    def _handler_callee_candidates(self, unit: Unit) -> list[_Candidate]:
+        """A handler calling a function this file does not define whose name says the flow (`await signUpApi(values)`,
+        `dispatch(registerAction(data))`): that flow after the call, like a request to a URL naming it."""
+        body = unit.body
+        if not unit.handler or unit.is_component or body is None or not unit.calls or self._certainly_server(unit):
+            return []
+        conf, vocab = self.vocab.client_requests, self.vocab
+        strip, veto = frozenset(conf.get("callee_strip", ())), frozenset(conf.get("callee_veto", ()))
+        out: dict[FlowKind, _Candidate] = {}
+        for call in unit.calls:
+            last = call.dotted.rsplit(".", 1)[-1]
+            if call.node.start_byte < body.start_byte or last in self.local_names:
+                continue
+            if vocab.passive_callee_re.match(call.dotted):
+                continue
+            if "." in call.dotted:
+                continue  # `persistence.register(…)`: a method of something else; `authApi.register` has its rule
+            all_words = _tokens(last)
+            words = [t for t in all_words if t not in strip]
+            if len(words) == len(all_words):
+                continue  # a bare `register(…)` / `register_once(…)`: only `signUpApi`, `loginRequest` say "a call"
+            if not words or not veto.isdisjoint(words) or any(t in vocab.ignore_name_tokens for t in words):
+                continue
+            padded = " " + " ".join(words) + " "
+            if vocab.any_name_re is not None and not _names_a_flow(vocab.any_name_re, padded):
+                continue
+            if self._rules(call):
+                continue  # `loginUser(…)`, `authApi.register(…)`: a library call, scored with the unit's own evidence
+            for kind in (FlowKind(k) for k in self._client_kinds if k in FlowKind.__members__.values()):
+                kv = vocab.kinds[kind]
+                hit = kv.matches_name(padded)
+                if not hit or kind in out or not kv.negative.isdisjoint(words):
+                    continue
+                if not self._in_error_path(call.node, unit.node):
+                    score, evidence = vocab.scores.get("name_and_handler", 0.65), [f"calls {call.dotted} (says {hit})"]
+                    out[kind] = _Candidate(unit, kind, score, evidence, call)
+        return list(out.values())
+
     # --- browser logins handing the user on (helper: client-side detector) ----------------------------------------
 
     def _handoff_candidates(self, candidates: list[_Candidate], by_name: dict[str, Unit]) -> list[_Candidate]:
@@ -564,13 +969,18 @@ class _Detector:
         for unit in self.units:
             if unit.negative or unit.is_component or unit.is_hook or self._side(unit) != "client":
                 continue
-            found = handoff.find(self.doc, self.vocab, conf, unit, self.units, by_name, self._auth_kinds)
+            olds = existing.get(id(unit), [])
+            names_auth, request = self._auth_kinds, None
+            if any(c.posts_form for c in olds):  # `register(user) { this.http.post(this.url + '/users', …) }`
+                names_auth = _any_url
+                written = self._writes.get(id(unit))
+                request = written.node if written is not None else None
+            found = handoff.find(self.doc, self.vocab, conf, unit, self.units, by_name, names_auth, request)
             if found is None:
                 continue
-            olds = existing.get(id(unit), [])
             if any(c.starts_only or (c.anchor_rule and c.anchor and c.anchor.node != found.call) for c in olds):
                 continue  # a library call (`signInWithPassword`) already says where success is and who the user is
-            kinds = self._auth_kinds(found.urls)
+            kinds = self._auth_kinds(found.urls) or {c.kind for c in olds if c.posts_form}
             kind = FlowKind.LOGIN if FlowKind.LOGIN in kinds else FlowKind.SIGNUP  # either way the user is signed in
             target = found.target
             expr = found.user_expr or (target.params[0] if target is not None and target.params else None)
@@ -678,11 +1088,10 @@ class _Detector:
     def _webhook_candidates(self, unit: Unit, by_name: dict[str, Unit]) -> list[_Candidate]:
         vocab, doc = self.vocab, self.doc
         out: dict[FlowKind, _Candidate] = {}
-        for s in unit.strings:
-            raw = doc.data[s.start_byte + 1 : s.end_byte - 1]
-            if raw not in vocab.webhook_bytes:
-                continue
-            event_type = raw.decode()
+        literals = ((s, doc.data[s.start_byte + 1 : s.end_byte - 1]) for s in unit.strings)
+        found = [(s, raw.decode()) for s, raw in literals if raw in vocab.webhook_bytes]
+        found += webhook_enums.members(doc, unit, vocab.webhooks)  # `case EventName.SubscriptionCreated:` (helper C)
+        for s, event_type in found:
             kind = vocab.webhooks[event_type]
             if kind in out:
                 continue
@@ -792,9 +1201,11 @@ class _Detector:
         out: dict[FlowKind, _Candidate] = {}
         for call in unit.calls:
             dotted = call.dotted.removeprefix("this.").removeprefix("self.")
-            if "." not in dotted or call.node.start_byte < unit.body.start_byte:
-                continue  # a bare `cancel_subscription()` is this file's or an import's: reported where it is defined
-            obj, last = dotted.rsplit(".", 2)[-2:]
+            if call.node.start_byte < unit.body.start_byte:
+                continue
+            if "." not in dotted and not route_refs.imports_name(self.doc.text, dotted):
+                continue  # a bare `cancel_subscription()` defined in this file is reported where it is defined
+            obj, last = dotted.rsplit(".", 2)[-2:] if "." in dotted else ("", dotted)  # imported: `upgradePlan()`
             words = [t for t in (*_tokens(obj), *_tokens(last)) if t not in ignore]
             if not words or any(t in vocab.ignore_name_tokens for t in words):
                 continue
@@ -944,6 +1355,24 @@ class _Detector:
             kept.append(c)
         return kept
 
+    @staticmethod
+    def _credit_delegates(candidates: list[_Candidate]) -> None:
+        """`case 'subscription_created': await handleSubscriptionCreated(event)`: the helper reports the flow (see
+        `_branch_delegates`) with the branch's evidence and confidence, not only its name's (helper C)."""
+        branches = [c for c in candidates if c.branch_block is not None and c.strong]
+        for c in branches:
+            block = c.branch_block
+            called = {
+                call.dotted.removeprefix("this.")
+                for call in c.unit.calls
+                if block is not None and block.start_byte <= call.node.start_byte < block.end_byte
+            }
+            for o in candidates:
+                why = f"called when it {c.evidence[0]}" if c.evidence else "called from a webhook"
+                if o.kind == c.kind and o.branch_block is None and not o.strong and o.unit.name in called:
+                    o.score = max(o.score, c.score)
+                    o.evidence += [why] if why not in o.evidence else []
+
     def _hook_reports(self, c: _Candidate, candidates: list[_Candidate]) -> bool:
         """`useMutation(fetchLogin, { onSuccess })`: success is the hook's onSuccess, not the fetcher's request."""
         if c.strong or c.unit.name not in self.mutation_fns or id(c.unit) in self.mutation_hooks:
@@ -1003,7 +1432,8 @@ class _Detector:
             ins = insertion.at_start(doc, success, vocab)
             span_node = unit.node
         elif c.anchor is not None:
-            ins = insertion.after_call(doc, c.anchor.node, unit.node, vocab)
+            strong = c.anchor_rule is not None and c.anchor_rule.role == "strong"  # a library call: a promise in JS
+            ins = insertion.after_call(doc, c.anchor.node, unit.node, vocab, promise=strong)
             span_node = unit.node
         else:
             ins = insertion.at_end(doc, unit.node, unit.body, vocab)
@@ -1014,6 +1444,8 @@ class _Detector:
         user_id = c.handoff_user or user_ids.resolve(
             doc, vocab, unit, c.kind, c.anchor, c.anchor_rule, ins, span_node, self.lines
         )
+        if not c.handoff_user and user_id and self._posts_param(unit, re.split(r"[.?\[]", user_id)[0], c):
+            user_id = None  # `register(user)` posts the form it is given: no id there yet (helper B)
         bound = None if user_id else user_ids.bind_result(doc, unit, c.anchor, c.anchor_rule)
         user_id, binding = bound if bound else (user_id, None)
         evidence = list(c.evidence)
@@ -1040,6 +1472,7 @@ class _Detector:
             tracked=self._has(scope, {"capture"}),
             evidence=tuple(evidence),
             only_when=c.only_when,
+            also_insert=ins.also,
         )
 
     def _symbol(self, unit: Unit) -> str:
@@ -1065,9 +1498,13 @@ class _Detector:
             return ""
         prop, target = callee.child_by_field_name("property"), callee.child_by_field_name("object")
         first = args.named_children[0] if args.named_child_count else None
-        if prop is None or target is None or first is None or self.doc.node_text(prop) not in _LISTENER_CALLS:
+        method = self.doc.node_text(prop) if prop is not None else ""
+        if method in _SHORTHAND_EVENTS and first == fn and target is not None:  # jQuery `$('#signup').submit(fn)`
+            event = method
+        elif prop is None or target is None or first is None or method not in _LISTENER_CALLS:
             return ""
-        event = string_value(self.doc.node_text(first)) if first.type == "string" else ""
+        else:
+            event = string_value(self.doc.node_text(first)) if first.type == "string" else ""
         where = self.doc.node_text(target)
         where = where if len(where) <= 40 and "\n" not in where else where.split("(", 1)[0][:40]
         return f"{where} {event}".strip() if event else ""
@@ -1111,12 +1548,18 @@ class _Detector:
             return "client"
         if server_import:
             return "server"
+        client_text = _compiled(side.get("client_text_re", ""))
+        if client_text is not None and client_text.search(doc.text):  # `localStorage`, `$('#login-form')` (helper B)
+            return "client"
+        composables = _compiled(self.vocab.client_requests.get("composable_file_re", ""))
+        if composables is not None and composables.search(path):  # Nuxt `composables/useAuth.ts` (auto-imports)
+            return "client"
         if side.get("server_paths") is not None and side["server_paths"].search(path):
             return "server"
         framework = self.package.framework if self.package is not None else ""
         if side.get("client_paths") is not None and side["client_paths"].search(path):
             return "server" if framework in ("node-express", "node") else "client"
-        if framework in ("react-spa", "react-cra"):
+        if framework in frameworks_with("client_default"):  # a React SPA: frameworks.toml says so
             return "client"
         return "server"
 
@@ -1186,6 +1629,31 @@ def _search(pattern: re.Pattern[str], text: str) -> bool:
 
 
 _MAP_WRAPPERS = frozenset({"as_expression", "satisfies_expression", "parenthesized_expression", "type_assertion"})
+_FUNCTION_ARGS = ("arrow_function", "function_expression", "function")
+_HOOK_CALL_RE = re.compile(r"(?:React\.)?use[A-Z]")  # `useNavigate()`, `React.useState()`
+_NEXT_CALL_RE = re.compile(r"(?<![\w$.])next\(\s*\)")  # a middleware letting the request through
+_DOM_EVENT_PROPS = frozenset({"onsubmit", "onclick"})  # `form.onsubmit = fn`: the form names the flow
+_PATH_PART_RE = re.compile(r"/?[\w-]+(?:/[\w-]+)*/?")  # `'signin'` in `API_URL + 'signin'`
+
+
+def _awaited(call: Node) -> bool:
+    parent = call.parent
+    return parent is not None and parent.type == "await_expression"
+
+
+def _any_url(urls: Sequence[str]) -> set[FlowKind]:
+    """For a function named for a login / signup: whatever its request's URL says, it is that flow's."""
+    return {FlowKind.SIGNUP} if urls else set()
+_NON_WORD_RE = re.compile(r"[^\w$]+")
+
+
+@lru_cache(maxsize=16)
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    """A vocabulary regex kept as text in its section ([client_requests] method_re), compiled once."""
+    try:
+        return re.compile(pattern) if pattern else None
+    except re.error:
+        return None
 _webhook_literal_memo: tuple[frozenset[bytes] | None, re.Pattern[bytes] | None] = (None, None)
 
 

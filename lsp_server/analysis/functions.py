@@ -14,6 +14,7 @@ from functools import cache
 
 from tree_sitter import Node, QueryCursor
 
+from .inert import is_inert
 from .memo import BoundedMemo
 from .parsing import ParsedDocument, query
 from .vocabulary import Vocabulary, tokens
@@ -113,6 +114,12 @@ class Unit:
     strings: list[Node] = field(default_factory=list)
     references: list[tuple[str, Call]] = field(default_factory=list)  # (JSX attribute, handler named there)
     params: tuple[str, ...] = ()
+    inert: bool = False  # its statement can give no flow evidence (inert.py); set when re-created from memory
+
+    @property
+    def skippable(self) -> bool:
+        """The detector's per-function passes can skip it: inert, and no route given to it from elsewhere."""
+        return self.inert and self.route_path is None and self.route_method is None
 
     @property
     def start(self) -> int:
@@ -155,7 +162,8 @@ def extract_units(doc: ParsedDocument, vocab: Vocabulary, path: str) -> list[Uni
     The functions of a top-level statement depend on that statement alone, so in a large document being typed in
     they are remembered by the statement's text (once seen unchanged in two versions): an edit re-builds the
     statement it touches and re-creates the others from memory over this tree's nodes, with the same result as
-    building them all."""
+    building them all. Functions re-created from memory carry `inert` when their statement can give no flow evidence
+    (inert.py), so the detector skips them."""
     file_route = _file_route(path, vocab)
     use_server_file = _has_directive(doc, doc.root, vocab.side.get("server_directive", "use server"))
     if not doc.edited or len(doc.data) < _MEMO_MIN_BYTES:  # a file read once (a scan): nothing to remember for
@@ -174,7 +182,7 @@ def extract_units(doc: ParsedDocument, vocab: Vocabulary, path: str) -> list[Uni
     for stmt, hit in zip(stmts, _memo.get_many(keys), strict=True):
         if hit is not None and hit[0] is not vocab:
             hit = None
-        parts.append(_from_template(stmt, hit[1], hit[2]) if hit is not None and hit[1] is not None else None)
+        parts.append(_from_template(stmt, hit[1], hit[2], hit[3]) if hit is not None and hit[1] is not None else None)
         seen.append(hit is not None)
     missing = [i for i, made in enumerate(parts) if made is None]
     if len(missing) * 4 > len(stmts):  # most statements are new (the first edit, a paste): one query for all
@@ -190,10 +198,11 @@ def extract_units(doc: ParsedDocument, vocab: Vocabulary, path: str) -> list[Uni
             made = _build(doc, grouped.get(i, []), vocab, path, file_route, use_server_file)
             key = keys[i]
             if key is not None and not seen[i]:  # the statement being typed in changes every time: not worth more
-                _memo.put(key, (vocab, None, 0), len(key[-1]) + 200)
+                _memo.put(key, (vocab, None, 0, False), len(key[-1]) + 200)
             elif key is not None:  # seen unchanged before: remember its functions
                 template = _to_template(stmts[i].start_byte, made[0] + made[1])
-                _memo.put(key, (vocab, template, len(made[0])), len(key[-1]) + 200 * len(template) + 200)
+                inert = is_inert(doc.node_text(stmts[i]), path, vocab)  # later keystrokes skip its evidence passes
+                _memo.put(key, (vocab, template, len(made[0]), inert), len(key[-1]) + 200 * len(template) + 200)
         units.extend(made[0])
         bodiless.extend(made[1])
     return units + bodiless
@@ -270,8 +279,10 @@ _Loc = tuple[int, int, int]  # a node as (start, end) bytes relative to its stat
 _CallT = tuple[_Loc, str, str]
 _UnitT = tuple  # one Unit's fields in order, nodes as _Loc, calls as (_Loc, dotted, callee text)
 # key: language, path, vocabulary, 'use server' file, statement kind and text;
-# value: (vocabulary, units or None when seen once, how many of them are not body-less routes)
-_memo: BoundedMemo[tuple[Vocabulary, tuple[_UnitT, ...] | None, int]] = BoundedMemo(50_000, max_bytes=8_000_000)
+# value: (vocabulary, units or None when seen once, how many of them are not body-less routes, inert: see inert.py)
+_memo: BoundedMemo[tuple[Vocabulary, tuple[_UnitT, ...] | None, int, bool]] = BoundedMemo(
+    50_000, max_bytes=8_000_000
+)
 
 
 _FIELD_BODY = (-1, -1, -1)  # a body that is its function's `body` field (all of them, today): one lookup, no search
@@ -337,7 +348,9 @@ def _node_at(find: Callable[[int, int], Node | None], base: int, loc: _Loc) -> N
     return node
 
 
-def _from_template(stmt: Node, template: tuple[_UnitT, ...], regular: int) -> tuple[list[Unit], list[Unit]] | None:
+def _from_template(
+    stmt: Node, template: tuple[_UnitT, ...], regular: int, inert: bool
+) -> tuple[list[Unit], list[Unit]] | None:
     """Fresh units over `stmt`'s nodes in this tree, or None when a node cannot be found exactly."""
     base = stmt.start_byte
     find = stmt.descendant_for_byte_range
@@ -387,6 +400,7 @@ def _from_template(stmt: Node, template: tuple[_UnitT, ...], regular: int) -> tu
                     if references
                     else [],
                     params,
+                    inert,
                 )
             )
     except _Unresolved:

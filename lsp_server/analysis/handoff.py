@@ -11,7 +11,7 @@ whose TypeScript literal type or call sites name it (`authenticate(path: '/signu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -38,7 +38,6 @@ _WRAPPERS = frozenset(
 _LITERAL_RE = re.compile(r"""(['"`])(/?[\w$/{}.:-]*)\1""")
 _MAX_DEPTH = 3
 _URL_PREFIXES = ("/", "http", "api/", "auth/", "$")
-_GETTERS = frozenset({"get", "delete", "submit", "useSWR", "request", "client"})  # also Map.get, form.submit, …
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +66,23 @@ def find(
     units: list[Unit],
     by_name: dict[str, Unit],
     names_auth: Any,
+    request: Node | None = None,
 ) -> Handoff | None:
-    """The hand-off after the first request in `unit` whose URL `names_auth(urls)` accepts. Never raises."""
+    """The hand-off after the first request in `unit` whose URL `names_auth(urls)` accepts (or after `request`, a
+    request the function's name already makes the flow's, whatever its URL: `$.post(form.action, …)`). Never raises."""
     if unit.body is None or unit.body.type != "statement_block":
         return None
+    getters = conf.get("getters", ())  # request callees that are also lookups: `params.get('login')`
     for call in unit.calls:
         if call.dotted.rsplit(".", 1)[-1] not in vocab.request_callees:
             continue
         last = call.dotted.rsplit(".", 1)[-1]
-        urls = tuple(u for u in _request_urls(doc, call.node, unit, units, 0) if _url_like(u, last))
-        if not urls or not names_auth(urls):
+        urls = tuple(u for u in _request_urls(doc, call.node, unit, units, 0) if _url_like(u, last, getters))
+        if request is not None:
+            if call.node != request:
+                continue
+            urls = urls or ("",)
+        elif not urls or not names_auth(urls):
             continue
         found = _handoff_after(doc, conf, unit, call.node, units, by_name)
         if found is not None:
@@ -117,12 +123,12 @@ def _request_urls(doc: ParsedDocument, call: Node, unit: Unit, units: list[Unit]
     yield from _values(doc, first, unit, units, depth)
 
 
-def _url_like(value: str, callee: str) -> bool:
+def _url_like(value: str, callee: str, getters: Collection[str]) -> bool:
     """A URL or API path: `/api/login`, `https://…`, `auth/login`; a bare word (`login`) only for a call that can
     only be a request (`api.post('login')`, not `params.get('login')`)."""
     if value.startswith(_URL_PREFIXES):
         return True
-    return callee not in _GETTERS and re.fullmatch(r"[\w-]+(?:/[\w-]+)*/?", value) is not None
+    return callee not in getters and re.fullmatch(r"[\w-]+(?:/[\w-]+)*/?", value) is not None
 
 
 def _values(doc: ParsedDocument, node: Node, unit: Unit, units: list[Unit], depth: int) -> Iterator[str]:
@@ -214,7 +220,8 @@ def _handoff_after(
         c.node for u in units if _inside(u, unit) and chain.start_byte <= u.start < chain.end_byte for c in u.calls
     ]
     start = request.end_byte if after is None else after
-    steps = [(n.start_byte, "call", n) for n in calls if n.start_byte >= start]
+    # also in the callbacks the request is given (`$.post(url, data, function (res) {…})`, `$.ajax({ success })`)
+    steps = [(n.start_byte, "call", n) for n in calls if n.start_byte >= start or _in_callback(n, request)]
     steps += [(n.start_byte, "set", n) for n in _assignments(unit.body, chain) if n.start_byte >= start]
     for _, step, node in sorted(steps, key=lambda item: item[0]):
         if _in_catch(node, unit.node):
@@ -222,12 +229,19 @@ def _handoff_after(
         if step == "set":  # `this.user = data.user` (a Pinia / Vuex / class store)
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             name = doc.node_text(left).removesuffix(".value") if left is not None else ""
+            stored = name.startswith(("localStorage.", "sessionStorage."))  # `localStorage.user = JSON.stringify(u)`
+            if stored and right is not None and right.type == "call_expression":
+                fn = right.child_by_field_name("function")
+                right = _first_arg(right) if fn is not None and doc.node_text(fn) == "JSON.stringify" else None
             expr = _user_expr(doc, right, user_re, conf) if right is not None else None
+            if expr is None and stored and right is not None:
+                expr = _plain(doc, right)
             if expr is not None and user_re.search(name.rsplit(".", 1)[-1]):
                 return node, name, expr, None
             continue
         fn = node.child_by_field_name("function")
         dotted, arg_of, arg_index = dotted_name(doc.node_text(fn)) if fn is not None else "", node, 0
+        stored = False
         if dotted.rsplit(".", 1)[-1] in wrappers:
             inner = _first_arg(node)
             if inner is not None and inner.type == "call_expression":  # dispatch(setCredentials({ user }))
@@ -247,10 +261,12 @@ def _handoff_after(
             key = _first_arg(node)
             if key is None or key.type != "string" or not user_re.search(string_value(doc.node_text(key))):
                 continue
-            arg_index = 1
+            arg_index, stored = 1, True
         last = dotted.rsplit(".", 1)[-1]
         local = by_name.get(dotted.removeprefix("this."))
-        if arg_index == 0 and not callee_re.fullmatch(last) and local is None:
+        # the receiver or storage key names the user (`this.currentUser.next(res)`, `setItem('user', …)`): any value
+        named_user = stored or _user_receiver(dotted, conf)
+        if arg_index == 0 and not callee_re.fullmatch(last) and local is None and not named_user:
             continue
         arg = _arg(arg_of, max(arg_index, 0))
         if arg is not None and arg.type == "call_expression" and arg_index == 1:
@@ -259,12 +275,41 @@ def _handoff_after(
                 arg = _first_arg(arg)
         if arg is None:
             continue
-        expr = _user_expr(doc, arg, user_re, conf)
+        expr = _user_expr(doc, arg, user_re, conf) or (_plain(doc, arg) if named_user else None)
         if expr is not None:
             return node, dotted, expr, None
         if local is not None and local is not unit and _takes_user(doc, local, user_re) and _computed(arg):
             return node, dotted, None, local
     return None
+
+
+def _in_callback(node: Node, request: Node) -> bool:
+    """`node` is in a function given to the call `request` (its success callback), not in its plain arguments."""
+    if not (request.start_byte <= node.start_byte < request.end_byte) or request.type != "call_expression":
+        return False
+    cur = node.parent
+    while cur is not None and cur != request:
+        if cur.type in ("arrow_function", "function_expression", "method_definition"):
+            return True
+        cur = cur.parent
+    return False
+
+
+def _user_receiver(dotted: str, conf: dict[str, Any]) -> bool:
+    """`this.currentUser.next(…)`, `this.user$.next(…)`: a subject / signal / emitter named for the user
+    (`receiver_calls`, `receiver_re` in client_handoff)."""
+    parts = dotted.rsplit(".", 2)
+    if len(parts) < 2 or parts[-1] not in conf.get("receiver_calls", ()):
+        return False
+    pattern = _compile(conf.get("receiver_re", "") or "(?!)")
+    return pattern is not None and pattern.search(parts[-2]) is not None
+
+
+def _plain(doc: ParsedDocument, arg: Node) -> str | None:
+    """`r.body`, `res`, `data.user`: a value the inserted code can name again (not a call or a literal)."""
+    arg = _unwrap(arg)
+    text = doc.node_text(arg).replace("?.", ".") if arg.type in ("identifier", "member_expression") else ""
+    return text if re.fullmatch(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){0,4}", text) else None
 
 
 def _inside(inner: Unit, outer: Unit) -> bool:

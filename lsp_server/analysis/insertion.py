@@ -3,6 +3,7 @@
 Rules (what the user sees in the inserted code):
 - after the anchoring statement, skipping the `if (error) { return … }` guards that follow it; a positive test
   that returns the result (`if (passwordsMatch) return user;`) is the success path: inside it, before the return;
+- at a handler's end, before its final return or the statement sending its response (`res.json(…)`, `ctx.body =`);
 - before it when it returns, throws or navigates away (`return`, `redirect()`, `router.push`, …); when it returns
   the anchoring call's pending promise (`return auth.signIn(...)`), in a `.then` on it (the planner adds it);
 - inside a `.then(cb)` / callback argument's body when success is reported there;
@@ -19,7 +20,7 @@ Rules (what the user sees in the inserted code):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tree_sitter import Node
 
@@ -50,6 +51,7 @@ class Insertion:
     anchor: Span | None = None
     statement: Node | None = None  # the statement the insertion follows or precedes
     note: str | None = None
+    also: tuple[tuple[int, str], ...] = ()  # (line, indent) of sibling success branches that get the same calls
 
 
 def indent_of(doc: ParsedDocument, node: Node) -> str:
@@ -90,6 +92,29 @@ def is_exit(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> bool:
     if expr.type in ("assignment_expression", "assignment"):
         return bool(vocab.exit_assign_re.search(doc.node_text(expr.child_by_field_name("left"))))
     return False
+
+
+def responds(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> bool:
+    """A statement sending the handler's response without leaving it: `res.status(201).json(…)`, `reply.send(…)`,
+    `ctx.body = …` (`responding_re` / `responding_assign_re` in `[user_id]`, skills/detection/flows.toml)."""
+    if stmt.type != "expression_statement" or not stmt.named_child_count:
+        return False
+    expr = _unwrap(stmt.named_children[0])
+    if expr.type in ("call_expression", "call"):
+        return _callee_matches(doc, expr, vocab, "responding_re")
+    if expr.type in ("assignment_expression", "assignment"):
+        pattern = vocab.user_id.get("responding_assign_re", {}).get("python" if doc.language == "python" else "js")
+        left = expr.child_by_field_name("left")
+        return left is not None and _matches(pattern, dotted_name(doc.node_text(left)))
+    return False
+
+
+def _in_callee_chain(call: Node, stmt: Node) -> bool:
+    """`call` is a link of the statement's outer call chain (`reply.clearCookie(…)` in `reply.clearCookie(…).send(…)`),
+    not inside the response's arguments (`res.json(await User.create(…))`: there the response follows the call)."""
+    outer = _unwrap(stmt.named_children[0]) if stmt.named_child_count else None
+    args = outer.child_by_field_name("arguments") if outer is not None else None
+    return args is not None and not (args.start_byte <= call.start_byte and call.end_byte <= args.end_byte)
 
 
 def is_guard(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> bool:
@@ -180,10 +205,82 @@ def _after(doc: ParsedDocument, stmt: Node, vocab: Vocabulary) -> Insertion:
         if sib.type != "comment":
             branch = None if is_guard(doc, sib, vocab) else success_branch(sib)
             if branch is not None and branch.type in ("statement_block", "block"):
-                return _block_start(doc, branch, vocab, stmt)  # `if (error) {…} else { here }`
+                return _with_siblings(doc, sib, branch, vocab, stmt)  # `if (error) {…} else { here }`
             last = sib
         sib = sib.next_named_sibling
     return Insertion(last.end_point[0] + 1, indent_of(doc, stmt), doc.span(stmt), stmt)
+
+
+def _with_siblings(doc: ParsedDocument, chain: Node, branch: Node, vocab: Vocabulary, anchor: Node) -> Insertion:
+    """The start of the success `branch` of an `if (error) … else if (a) {…} else if (b) {…}` chain, and of the later
+    else-if branches doing the same thing (Supabase `signUp`: `else if (data.session)` signs the user in, `else if
+    (data.user)` asks to confirm the email: both created the account)."""
+    ins = _block_start(doc, branch, vocab, anchor)
+    also = []
+    for condition, body in _else_ifs(chain):
+        later = body != branch and body.start_byte > branch.start_byte
+        if not later or not _same_outcome(doc, vocab, condition, body, branch):
+            continue
+        other = _block_start(doc, body, vocab, anchor)
+        also.append((other.line, other.indent))
+    return replace(ins, also=tuple(also)) if also else ins
+
+
+def _else_ifs(chain: Node) -> list[tuple[Node, Node]]:
+    """(condition, body) of each `else if` / `elif` of an if statement."""
+    found: list[tuple[Node, Node]] = []
+    node: Node | None = chain
+    while node is not None and node.type == "if_statement":
+        alternatives = [c for c in node.children if c.type in ("else_clause", "elif_clause")]
+        node = None
+        for alternative in alternatives:
+            if alternative.type == "elif_clause":  # Python: every elif is a child of the one if_statement
+                condition = alternative.child_by_field_name("condition")
+                body = alternative.child_by_field_name("consequence")
+                if condition is not None and body is not None:
+                    found.append((condition, body))
+                continue
+            inner = alternative.named_children[-1] if alternative.named_child_count else None
+            if inner is not None and inner.type == "if_statement":  # JS: `else if` nests the next if
+                condition, body = inner.child_by_field_name("condition"), inner.child_by_field_name("consequence")
+                if condition is not None and body is not None:
+                    found.append((condition, body))
+                node = inner
+    return found
+
+
+def _same_outcome(doc: ParsedDocument, vocab: Vocabulary, condition: Node, body: Node, branch: Node) -> bool:
+    """An else-if branch whose test reads as success and whose body makes the same calls as `branch` (the same
+    `getStatusRedirect('/', 'Success!', …)`), none of them reading as a failure."""
+    conf = vocab.user_id
+    test = doc.node_text(condition)
+    if _matches(conf.get("failure_test_re"), test) or vocab.error_condition_re.match(test.strip("() ")):
+        return False
+    own = branch.parent.child_by_field_name("condition") if branch.parent is not None else None
+    if any(_LITERAL_TEST.search(doc.node_text(c)) for c in (condition, own) if c is not None):
+        return False  # `event.type === 'a'` / `=== 'b'`: branches for different cases, however alike
+    if body.type not in ("statement_block", "block") or _matches(conf.get("failure_result_re"), doc.node_text(body)):
+        return False
+    mine = _callees(doc, branch)
+    return bool(mine) and _callees(doc, body) == mine
+
+
+_LITERAL_TEST = re.compile(r"""(?:===?|!==?|\bin\b)\s*[\[(]?\s*['"`]|['"`]\s*(?:===?|!==?)""")
+
+
+def _callees(doc: ParsedDocument, block: Node) -> frozenset[str]:
+    """Dotted names of the calls in `block` (not inside nested functions)."""
+    names, stack = set(), list(block.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type in _FUNCTIONS:
+            continue
+        if node.type in ("call_expression", "call"):
+            callee = node.child_by_field_name("function")
+            if callee is not None:
+                names.add(dotted_name(doc.node_text(callee)))
+        stack.extend(node.named_children)
+    return frozenset(names)
 
 
 def at_start(doc: ParsedDocument, block: Node, vocab: Vocabulary) -> Insertion:
@@ -197,7 +294,7 @@ def _block_start(doc: ParsedDocument, block: Node, vocab: Vocabulary, anchor: No
     while i < len(body) and (is_guard(doc, body[i], vocab) or is_error_check(doc, body[i], vocab)):
         branch = None if is_guard(doc, body[i], vocab) else success_branch(body[i])
         if branch is not None and branch.type in ("statement_block", "block"):
-            return _block_start(doc, branch, vocab, anchor)
+            return _with_siblings(doc, body[i], branch, vocab, anchor)
         i += 1
     if i < len(body):
         first = body[i]
@@ -310,8 +407,12 @@ def _returns_pending(stmt: Node, call: Node) -> bool:
     return value == call
 
 
-def after_call(doc: ParsedDocument, call: Node, unit_node: Node, vocab: Vocabulary) -> Insertion:
-    """Insertion for a flow anchored on `call` inside the function `unit_node`."""
+def after_call(
+    doc: ParsedDocument, call: Node, unit_node: Node, vocab: Vocabulary, *, promise: bool = True
+) -> Insertion:
+    """Insertion for a flow anchored on `call` inside the function `unit_node`. `promise`: the call is known to return
+    one (an auth library's); a returned call that may not (`return localStorage.clear()`) is captured before the
+    return, unless the function is async (the planner then awaits it: awaiting a plain value is harmless)."""
     if ends_session(doc, call, vocab):
         stmt = statement_of(call, unit_node)
         if stmt.parent is not None and stmt.parent.type in BLOCKS:
@@ -323,8 +424,12 @@ def after_call(doc: ParsedDocument, call: Node, unit_node: Node, vocab: Vocabula
     if stmt.parent is not None and stmt.parent.type in _FUNCTIONS:
         row = stmt.start_point[0]
         return Insertion(row, indent_of(doc, stmt), doc.span(stmt), stmt, note="expression-bodied arrow")
+    if responds(doc, stmt, vocab) and _in_callee_chain(call, stmt):
+        # `reply.clearCookie('token').send(…)`: the anchor is part of the response: before it, like a return
+        return Insertion(stmt.start_point[0], indent_of(doc, stmt), doc.span(stmt), stmt)
     if is_exit(doc, stmt, vocab):
-        if _returns_pending(stmt, call):  # `return auth.signIn(...)`: success is known only when it resolves
+        awaitable = promise or (_is_async(unit_node) and not _callee_matches(doc, call, vocab, "synchronous_re"))
+        if _returns_pending(stmt, call) and awaitable:  # `return auth.signIn(...)`: success is known once it resolves
             return Insertion(stmt.start_point[0], indent_of(doc, stmt), doc.span(call), call, note="pending promise")
         return Insertion(stmt.start_point[0], indent_of(doc, stmt), doc.span(stmt), stmt)
     if stmt.type == "if_statement":
@@ -343,6 +448,20 @@ def after_call(doc: ParsedDocument, call: Node, unit_node: Node, vocab: Vocabula
             after = _after(doc, committed, vocab)
             return Insertion(after.line, indent_of(doc, stmt), doc.span(stmt), committed, after.note)
     return _after(doc, stmt, vocab)
+
+
+def _returning_branch(stmt: Node) -> Node | None:
+    """The body of an `if` without else that ends with a return (a function ending in a throw succeeds there)."""
+    if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
+        return None
+    body = stmt.child_by_field_name("consequence")
+    inner = statements(body) if body is not None and body.type in ("statement_block", "block") else []
+    return body if inner and inner[-1].type == "return_statement" else None
+
+
+def _is_async(function: Node) -> bool:
+    """`async function f()`, `async () =>`, `static async m()`."""
+    return any(c.type == "async" for c in function.children[:3])
 
 
 def at_end(doc: ParsedDocument, unit_node: Node, body: Node | None, vocab: Vocabulary) -> Insertion:
@@ -388,12 +507,20 @@ def in_branch(doc: ParsedDocument, stmts: list[Node], vocab: Vocabulary, block: 
         base = indent_of(doc, block)
         return Insertion(block.start_point[0] + 1, base + _indent_unit(doc))
     last = stmts[-1]
-    if is_exit(doc, last, vocab):
+    throws = last.type in ("throw_statement", "raise_statement") and len(stmts) > 1
+    success = _returning_branch(stmts[-2]) if throws else None
+    if success is not None:  # `if (user) { …; return res.json(…) } throw new Error(…)`: success is that return
+        return in_branch(doc, statements(success), vocab, success)
+    if is_exit(doc, last, vocab) or responds(doc, last, vocab):
+        # `res.status(200).json(…); return;` / `res.json(user)` ends the handler: before the response is sent
+        at = len(stmts) - 1
+        if at > 0 and is_exit(doc, last, vocab) and responds(doc, stmts[at - 1], vocab):
+            at -= 1
         # `logout_user(); return redirect(...)`: before the session ends, not between it and the return
-        previous = stmts[-2] if len(stmts) > 1 else None
+        previous = stmts[at - 1] if at > 0 else None
         if previous is not None and _session_end_statement(doc, previous, vocab):
             return _before(doc, previous)
-        return Insertion(last.start_point[0], indent_of(doc, last), None, last)
+        return Insertion(stmts[at].start_point[0], indent_of(doc, stmts[at]), None, stmts[at])
     if _session_end_statement(doc, last, vocab):
         return _before(doc, last)
     body = last.child_by_field_name("body") if last.type == "try_statement" else None

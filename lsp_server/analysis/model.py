@@ -66,6 +66,10 @@ class Flow:
     # (expression, values): the capture must run only when the expression equals one of the values, e.g.
     # ('webhook["type"]', ("invoice.paid",)) for a webhook dispatched through a map, where no branch is per type
     only_when: tuple[str, tuple[str, ...]] | None = None
+    # (line, indent): further places the same calls go, each before its line: sibling success branches of one
+    # `if (error) … else if (data.session) {…} else if (data.user) {…}` chain (Supabase signUp with or without email
+    # confirmation); edits that plan the main place plan these too
+    also_insert: tuple[tuple[int, str], ...] = ()
 
 
 PosthogCallKind = Literal[

@@ -103,6 +103,7 @@ def _flow_data(ctx: _Context, flow: Flow) -> dict[str, Any]:
         "user_id_expr": flow.user_id_expr,
         "user_id_binding": _binding_data(flow),
         "sdk": ctx.sdk_for(flow.side),
+        "also_insert": [[line, indent] for line, indent in flow.also_insert],  # sibling success branches (F25)
     }
 
 

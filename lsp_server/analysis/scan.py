@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from .model import DocumentAnalysis, Package
 from .parsing import EXTENSIONS, MAX_PARSE_BYTES, decode_source
-from .prefilter import Prefilter, default_prefilter
+from .prefilter import Prefilter, PrefilterSet, default_prefilter, prefilter_for
+from .route_refs import FileFacts, RouteIndex, TsPaths, file_facts, marker_patterns, ts_paths
 from .scope import Scope, content_reason
 from .settings import AnalysisSettings
 from .workspace import (
@@ -46,6 +48,7 @@ class ScanResult:
     files_parsed: int = 0  # files handed to the parser that parsed
     errors: list[ScanError] = field(default_factory=list)
     files_skipped: int = 0  # generated or minified by content
+    routes: RouteIndex | None = None  # routes registered across files (route_refs.py), for later analyses
 
 
 def scan(root: Path | str, settings: AnalysisSettings | None = None) -> ScanResult:
@@ -81,8 +84,12 @@ def _scan(root: Path, settings: AnalysisSettings, result: ScanResult) -> None:
             sources.append((rel, full))
 
     selected: list[tuple[str, str]] = []
+    routed_texts: list[tuple[str, str]] = []
     named = _named_by_path(prefilter, [rel for rel, _ in sources])
-    search, covers_posthog, rules = prefilter.search, prefilter.covers_posthog, scope.rules
+    # one pass over each file's bytes: [0] may hold a flow; routes across files (route_refs.might_have_facts): [1]
+    # and [2] for JS/TS (a route marker and a local import), [3] for Python
+    search = _one_pass(prefilter, marker_patterns()).search
+    covers_posthog, rules = prefilter.covers_posthog, scope.rules
     # Reads stay sequential: measured with a warm cache, a thread pool was slower (the prefilter holds the GIL).
     # The loop is the scan's hot path (10k files): nothing is decoded or allocated for the ~98 % it skips.
     for rel, full in sources:
@@ -90,10 +97,12 @@ def _scan(root: Path, settings: AnalysisSettings, result: ScanResult) -> None:
         if isinstance(data, str):
             result.errors.append(ScanError(rel, data))
             continue
-        chosen = rel in named or search(data)
+        hits = search(data)
+        chosen = rel in named or 0 in hits
         # Without a prefilter hit, only a PostHog mention matters (and the prefilter usually covers that too).
         posthog = (chosen or not covers_posthog) and mentions_posthog(data)
-        if not chosen and not posthog:
+        routed = bool(hits) and (3 in hits if rel.endswith(".py") else 1 in hits and 2 in hits)
+        if not chosen and not posthog and not routed:
             continue
         if content_reason(data, rules):  # generated/minified: checked only on the few files that matter
             result.files_skipped += 1
@@ -104,20 +113,62 @@ def _scan(root: Path, settings: AnalysisSettings, result: ScanResult) -> None:
             continue
         if posthog:
             facts.add_source(rel, text, vocab)
+        if routed:
+            routed_texts.append((rel, text))
         if chosen:
             selected.append((rel, text))
 
     result.packages = build_packages(root, facts, vocab)
     from .document import analyze_document  # the flow detector and grammars: loaded by the first scan, not at import
 
+    folders = [p.path for p in result.packages if p.language != "python"]
+    result.routes = routes = _route_index(sources, routed_texts, ts_paths(lambda rel: _read_config(root, rel), folders))
+    _add_route_targets(routes, sources, selected)
     for rel, text in selected:
         package = package_for(rel, result.packages)
-        doc = analyze_document(rel, text, package=package, settings=settings)
+        doc = analyze_document(rel, text, package=package, settings=settings, routes=routes.for_path(rel))
         if doc.parse_error:
             result.errors.append(ScanError(rel, doc.parse_error))
         else:
             result.files_parsed += 1
         result.documents.append(doc)
+
+
+def _read_config(root: Path, rel: str) -> str | None:
+    """A small config file's text (tsconfig.json), or None."""
+    try:
+        path = root / rel
+        return path.read_text(encoding="utf-8", errors="replace") if path.stat().st_size < 1_000_000 else None
+    except OSError:
+        return None
+
+
+def _route_index(sources: list[tuple[str, str]], routed: list[tuple[str, str]], paths: TsPaths) -> RouteIndex:
+    """Routes registered, mounted and called across the workspace's files."""
+    files = {}
+    for rel, text in routed:
+        facts = file_facts(rel, text)
+        if facts != FileFacts():
+            files[rel] = facts
+    return RouteIndex(files, {rel for rel, _ in sources}.__contains__, paths)
+
+
+def _add_route_targets(routes: RouteIndex, sources: list[tuple[str, str]], selected: list[tuple[str, str]]) -> None:
+    """Controllers whose functions another file registers as routes are analysed even when the prefilter skipped
+    them (`exports.create` registered for POST /register names no flow itself)."""
+    missing = set(routes.targets()).difference(rel for rel, _ in selected)
+    for rel, full in sources:
+        if rel in missing:
+            data = _read_source(full)
+            text = decode_source(data) if isinstance(data, bytes) else None
+            if text is not None:
+                selected.append((rel, text))
+
+
+@cache
+def _one_pass(prefilter: Prefilter, markers: tuple[str, ...]) -> PrefilterSet:
+    """The scan's questions to each file's bytes, compiled once per process (~7 ms)."""
+    return PrefilterSet([prefilter, *(prefilter_for(p) for p in markers)])
 
 
 def _named_by_path(prefilter: Prefilter, rels: list[str]) -> set[str]:

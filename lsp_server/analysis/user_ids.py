@@ -69,13 +69,13 @@ def _in_scope(doc: ParsedDocument, unit: Unit, expr: str, point: tuple[int, int]
         return True  # a module-level name or an import (`current_user`)
     for node in declarations:
         scope = node.parent
-        while scope is not None and scope.type not in _DECLARATION_SCOPES and scope is not unit.node:
+        while scope is not None and scope.type not in _DECLARATION_SCOPES and scope != unit.node:
             scope = scope.parent
-        if doc.language == "python" and scope is not None and scope.parent is unit.node:
+        if doc.language == "python" and scope is not None and scope.parent == unit.node:  # nodes: compare with ==
             return True  # assigned at the top of the function body
         if doc.language == "python" and scope is not None and _top_try_that_exits(scope, unit.node):
             return True  # `try: event = construct_event(…)` / `except …: return 400`: bound below the try
-        if scope is None or scope is unit.node or _contains(doc, scope, point[0]):
+        if scope is None or scope == unit.node or _contains(doc, scope, point[0]):
             return True
     return False
 
@@ -436,7 +436,7 @@ def _object_literal_id(doc: ParsedDocument, unit: Unit, var: str) -> str | None:
 def _text_before(lines: list[str], unit: Unit, span_node: Node, ins: Insertion) -> str:
     """The function's text up to the insertion; for a webhook branch, without the sibling branches."""
     start = max(unit.node.start_point[0], ins.line - _MAX_LINES_BEFORE)
-    if span_node is unit.node or not (unit.node.start_byte <= span_node.start_byte < unit.node.end_byte):
+    if span_node == unit.node or not (unit.node.start_byte <= span_node.start_byte < unit.node.end_byte):
         return "\n".join(lines[start : max(ins.line, start + 1)])
     branch = span_node.start_point[0]
     head = lines[start : _chain_root(span_node).start_point[0]]

@@ -8,6 +8,7 @@ to the bundled ones; a `detection/flows.toml` there is merged over the bundled o
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -18,6 +19,7 @@ from typing import Any
 
 from ..skills import bundled_skills_root
 from .model import FlowKind
+from .prefilter import coarse_pattern, prefilter_for, token_pattern
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,17 @@ class StatusCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class Trigger:
+    """`[[triggers]]`: a function passed to an auth service's trigger (`functions.auth.user().onCreate(fn)`) runs once
+    the flow has happened."""
+
+    kind: FlowKind
+    callees: tuple[str, ...]  # dotted suffixes of the registering call, arguments removed
+    user_id: str = ""  # the user's id from the function's first parameter (`{0}.uid`)
+    requires_import: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LifecycleHook:
     """Methods of a library config object called after a flow (`NextAuth({ events: { createUser } })`)."""
 
@@ -157,8 +170,8 @@ class Vocabulary:
     events: dict[str, str]  # kind → event name
     event_variants: dict[str, str]  # variant event → kind
     any_name_re: re.Pattern[str] | None  # any kind's name phrase: a cheap first test per function
-    prefilter: re.Pattern[str]  # case-insensitive: `prefilter.search(text)` → the file may hold a flow
-    prefilter_lower: re.Pattern[str]  # same terms, ~5x faster, for already lower-cased text
+    prefilter_source: str  # the scan's prefilter regex (`prefilter.token_pattern`), compiled where it is used
+    prefilter_coarse: str = ""  # its terms without boundaries (`prefilter.coarse_pattern`): Python's re without RE2
     by_last_segment: dict[str, tuple[CallRule, ...]] = field(default_factory=dict)
     regex_rules: tuple[CallRule, ...] = ()
     webhook_bytes: frozenset[bytes] = frozenset()
@@ -172,20 +185,28 @@ class Vocabulary:
     status_checks: tuple[StatusCheck, ...] = ()  # `if session.payment_status == "paid":` after a retrieve
     callee_words: dict[str, Any] = field(default_factory=dict)  # [callee_words]: services named for a flow
     router_prefix_re: re.Pattern[str] | None = None  # `router = APIRouter(prefix="/billing")`: (name, prefix)
+    triggers: tuple[Trigger, ...] = ()  # `functions.auth.user().onCreate(fn)`: fn runs after a signup
+    client_requests: dict[str, Any] = field(default_factory=dict)  # [client_requests]: a flow-named function's POST
 
     def is_test_code(self, text: str) -> bool:
         """Test / e2e / mock code by its imports (Playwright, Cypress, vitest, pytest, …)."""
         return any(m in text for m in self.negative_file_markers) and bool(self.negative_file_re.search(text))
 
+    @property
+    def prefilter(self) -> re.Pattern[str]:
+        """`prefilter.search(text)` → the file may hold a flow (with Python's re; a scan runs it on RE2)."""
+        return _compiled(self.prefilter_source)
+
     def might_contain_flow(self, text: str) -> bool:
-        """Cheap check before parsing: False means the text holds no flow and no PostHog usage."""
-        return self.prefilter_lower.search(text.lower()) is not None
+        """The scan's check before parsing: False means the text holds no flow and no PostHog usage."""
+        prefilter = prefilter_for(self.prefilter_source, self.prefilter_coarse or None)  # the scan's, compiled once
+        return prefilter.search(text.encode("utf-8", "surrogatepass"))
 
     def path_may_hold_flow(self, path: str) -> bool:
         """The path alone can name a flow (`routes/login/+page.server.ts`, `events/invoice.paid.js`): a scan
-        should parse such a file even when its text passes no prefilter term."""
+        should parse such a file even when its text passes no prefilter term (the scan runs the prefilter on it)."""
         base = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        if base in self.webhooks:
+        if base in self.webhooks or self.might_contain_flow(path):
             return True
         padded = " " + " ".join(tokens(path.rsplit(".", 1)[0])) + " "
         return self.any_name_re is not None and self.any_name_re.search(padded) is not None
@@ -363,7 +384,7 @@ def _build(root: Path | None) -> Vocabulary:
     routes = flows.get("routes", {})
     negatives = flows.get("negatives", {})
     names = flows.get("names", {})
-    prefilter, prefilter_lower = _prefilter(flows, webhooks)
+    prefilter_source, prefilter_coarse = _prefilter(flows, webhooks)
     signals = {
         name: FlowKind(kind) for name, kind in flows.get("signals", {}).items() if kind in FlowKind.__members__.values()
     }
@@ -416,8 +437,8 @@ def _build(root: Path | None) -> Vocabulary:
             ),
             compact=True,
         ),
-        prefilter=prefilter,
-        prefilter_lower=prefilter_lower,
+        prefilter_source=prefilter_source,
+        prefilter_coarse=prefilter_coarse,
         by_last_segment={k: tuple(v) for k, v in by_last.items()},
         regex_rules=tuple(regex_rules),
         webhook_bytes=frozenset(w.encode() for w in webhooks),
@@ -438,6 +459,17 @@ def _build(root: Path | None) -> Vocabulary:
         ),
         callee_words=dict(flows.get("callee_words", {})),
         router_prefix_re=_compile(routes.get("router_prefix_re"), re.MULTILINE),
+        triggers=tuple(
+            Trigger(
+                FlowKind(t["kind"]),
+                tuple(t.get("callee", [])),
+                str(t.get("user_id", "")),
+                _compile(t.get("requires_import"), re.MULTILINE),
+            )
+            for t in flows.get("triggers", [])
+            if t.get("kind") in FlowKind.__members__.values() and t.get("callee")
+        ),
+        client_requests=dict(flows.get("client_requests", {})),
         status_checks=tuple(
             StatusCheck(FlowKind(c["kind"]), tuple(c.get("sources", [])), pattern)
             for c in flows.get("status_checks", [])
@@ -455,10 +487,16 @@ def _longest_segment(suffix: str) -> str:
     return max(suffix.split("."), key=lambda seg: (len(tokens(seg)), len(seg)))
 
 
-def _prefilter_terms(flows: dict[str, Any], webhooks: dict[str, FlowKind]) -> tuple[set[tuple[str, ...]], set[str]]:
-    """Literal token sequences and raw regexes that, between them, match every text a flow can be found in."""
-    literal: set[tuple[str, ...]] = {("posthog",), ("phc_",)}
-    raw: set[str] = set(flows.get("prefilter", {}).get("regex", []))
+def _prefilter_terms(
+    flows: dict[str, Any], webhooks: dict[str, FlowKind]
+) -> tuple[set[tuple[str, ...]], set[str], set[str]]:
+    """Words (matched on identifier-token boundaries), plain substrings and raw regexes that, between them, match
+    every text a flow can be found in."""
+    literal: set[tuple[str, ...]] = set()
+    plain: set[str] = {"posthog", "phc_"}
+    raw: set[str] = {  # a bad regex (a workspace override's) is logged and left out, not the whole prefilter
+        r for r in flows.get("prefilter", {}).get("regex", []) if getattr(_compile(str(r)), "pattern", None) == r
+    }
     generic = {w.lower() for w in flows.get("prefilter", {}).get("generic_segments", [])}
     for entry in flows.get("kinds", {}).values():
         for phrase in (*entry.get("names", []), *entry.get("support_names", [])):
@@ -472,7 +510,7 @@ def _prefilter_terms(flows: dict[str, Any], webhooks: dict[str, FlowKind]) -> tu
             continue
         if entry.get("prefilter"):
             terms = entry["prefilter"]
-            literal.update((t.lower(),) for t in ([terms] if isinstance(terms, str) else terms) if t)
+            plain.update(t.lower() for t in ([terms] if isinstance(terms, str) else terms) if t)
         else:
             for suffix in entry.get("callee", []):
                 segment = _longest_segment(suffix)
@@ -481,33 +519,15 @@ def _prefilter_terms(flows: dict[str, Any], webhooks: dict[str, FlowKind]) -> tu
                 elif words := tokens(segment):
                     literal.add(words)
     literal.update((w.lower(),) for w in webhooks)
-    return literal, raw
+    return literal, plain, raw
 
 
-def _trie_regex(sequences: set[tuple[str, ...]]) -> str:
-    """Alternation as a trie (shared prefixes tried once); words may be joined by nothing, space, '_' or '-'."""
-    sep = "\x00"
-    trie: dict[str, Any] = {}
-    for seq in sequences:
-        node = trie
-        for ch in sep.join(seq):
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        if "" in node:
-            return ""  # a prefilter only needs the shortest term
-        alts = [(r"[\s_\-]?" if ch == sep else re.escape(ch)) + emit(sub) for ch, sub in sorted(node.items())]
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return emit(trie)
+def _prefilter(flows: dict[str, Any], webhooks: dict[str, FlowKind]) -> tuple[str, str]:
+    """The scan's prefilter regex (case-sensitive: it spells out the cases each term may take), and its coarse form."""
+    literal, plain, raw = _prefilter_terms(flows, webhooks)
+    return token_pattern(literal, plain, sorted(raw)), coarse_pattern(literal, plain, sorted(raw))
 
 
-def _prefilter(flows: dict[str, Any], webhooks: dict[str, FlowKind]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(case-insensitive pattern for raw text, faster case-sensitive pattern for `text.lower()`)."""
-    literal, raw = _prefilter_terms(flows, webhooks)
-    body = "|".join([_trie_regex(literal), *(f"(?:{r})" for r in sorted(raw))])
-    lower_body = "|".join([_trie_regex(literal), *(f"(?:{r.lower()})" for r in sorted(raw) if r.lower() == r)])
-    raw_mixed = [r for r in raw if r.lower() != r]  # regexes with case-significant escapes stay case-insensitive
-    lower_body = "|".join([lower_body, *(f"(?i:{r})" for r in sorted(raw_mixed))])
-    return re.compile(body, re.IGNORECASE), re.compile(lower_body)
+@functools.cache
+def _compiled(source: str) -> re.Pattern[str]:
+    return re.compile(source)

@@ -102,6 +102,12 @@ def load_vocabulary() -> Vocabulary:
     )
 
 
+@cache
+def frameworks_with(attribute: str) -> frozenset[str]:
+    """Ids of the frameworks whose frameworks.toml entry sets `attribute = true` (`browser`, `client_default`)."""
+    return frozenset(str(f["id"]) for f in load_vocabulary().frameworks if f.get(attribute) is True)
+
+
 def is_manifest(name: str, vocab: Vocabulary | None = None) -> bool:
     vocab = vocab or load_vocabulary()
     return name in vocab.manifest_names or manifest_glob(vocab.manifest_globs)(name) is not None
@@ -278,6 +284,7 @@ class WorkspaceIndex:
         self.excludes = list(excludes)
         self.scope = Scope(self.root, self.excludes)
         self.packages: list[Package] = []
+        self.routes: Any = None  # route_refs.RouteIndex from the last scan, updated on save (routes across files)
         self._lock = threading.Lock()
 
     def refresh(self, excludes: Iterable[str] | None = None) -> list[Package]:

@@ -229,7 +229,9 @@ def uses_commonjs(text: str, path: str) -> bool:
         return True
     if path.endswith((".mjs", ".ts", ".tsx", ".mts")):
         return False
-    return bool(re.search(r"\brequire\s*\(", text)) and not re.search(r"^\s*(import|export)\b", text, re.M)
+    # `module.exports = (fastify) => {…}` with no require is CommonJS too: an `import` there is a syntax error
+    cjs = re.search(r"\brequire\s*\(|\bmodule\.exports\b|^\s*exports\.[\w$]+\s*=", text, re.M)
+    return bool(cjs) and not re.search(r"^\s*(import|export)\b", text, re.M)
 
 
 def import_line(doc: ParsedDocument | None, lines: list[str], language: Language, commonjs: bool) -> int:

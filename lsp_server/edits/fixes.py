@@ -119,7 +119,15 @@ def flow_from_finding(path: str, finding: Finding) -> Flow | None:
         user_id_binding=bind if isinstance(user_id, str) and user_id else None,
         needs_identify=bool(data.get("needs_identify", False)),
         needs_reset=bool(data.get("needs_reset", False)),
+        also_insert=_places(data.get("also_insert")),
     )
+
+
+def _places(value: object) -> tuple[tuple[int, str], ...]:
+    """`[[line, indent], …]` from a diagnostic's data (sibling success branches), ignoring anything else."""
+    items = value if isinstance(value, list) else []
+    pairs = [i for i in items if isinstance(i, list | tuple) and len(i) == 2]
+    return tuple((at, indent) for at, indent in pairs if isinstance(at, int) and isinstance(indent, str))
 
 
 def _text_at(text: str, span: Span) -> str:

@@ -184,10 +184,11 @@ class Placement:
     arrow: Node | None = None
     braced: Node | None = None
     pending: Node | None = None  # `return auth.signIn(...)`: the calls go in a `.then` on that promise
+    awaited: bool = False  # …or, in an async function, after `const result = await auth.signIn(...)`
 
     @property
     def inline(self) -> bool:
-        return self.arrow is not None or self.braced is not None or self.pending is not None
+        return self.arrow is not None or self.braced is not None or (self.pending is not None and not self.awaited)
 
 
 def _plan(
@@ -232,11 +233,17 @@ def _plan(
         span, new_text = _arrow_block(target, place.arrow, block)
     elif place.braced is not None:
         span, new_text = _braced_block(target, place.braced, block)
+    elif place.pending is not None and place.awaited:
+        span, new_text = _awaited_block(target, place.pending, block, place.indent)
     elif place.pending is not None:
         span, new_text = _then_block(target, place.pending, block)
     else:
         span, new_text = _insertion(target, place.line, block)
     edits = [PlannedEdit(target.path, span, new_text, label or _label(pieces, flow), flow.event)]
+    if flow.also_insert and guard is None and not place.inline and place.line == flow.insert_line:
+        for line, indent in flow.also_insert:  # sibling success branches (`else if (data.user)`) get the same calls
+            again = [indent + text[len(place.indent) :] if text.startswith(place.indent) else text for text in block]
+            edits.append(PlannedEdit(target.path, *_insertion(target, line, again), edits[0].label, flow.event))
     if flow.user_id_binding is not None and flow.user_id_expr and flow.user_id_expr in new_text:
         at, binding = flow.user_id_binding  # `const { error } = …` becomes `const { data, error } = …`
         edits.insert(0, PlannedEdit(target.path, at, binding, f"Read the user from the result ({binding.strip(', ')})",
@@ -259,7 +266,7 @@ def _placement(
         return Placement(at, indent, braced=braced)
     pending = code_scan.returned_call(target.doc, flow.anchor) if on_line else None
     if pending is not None:
-        return Placement(at, indent, pending=pending)
+        return Placement(at, indent, pending=pending, awaited=region.is_async)
     reset = code_scan.first_reset_line(target.lines, max(region.start_line, flow.span.start_line), at, receiver)
     if capturing and reset is not None:  # after reset() the capture would belong to a new anonymous visitor
         at, indent = reset, _indent_of(target.lines[reset])
@@ -446,6 +453,28 @@ def _then_block(target: Target, call: Node, statements: list[str]) -> tuple[Span
     assert target.doc is not None
     code = " ".join(line.strip() for line in statements)
     return target.doc.span(call), f"{target.doc.node_text(call)}.then((result) => {{ {code} return result; }})"
+
+
+def _awaited_block(target: Target, call: Node, block: list[str], indent: str) -> tuple[Span, str]:
+    """`return auth.signIn(...)` in an async function becomes `const result = await auth.signIn(...);`, the calls
+    (once it resolved, never on a failed attempt), then `return result;` (its type stays the call's)."""
+    assert target.doc is not None
+    statement = call.parent
+    while statement is not None and statement.type != "return_statement":
+        statement = statement.parent
+    assert statement is not None  # code_scan.returned_call found the call returned
+    function = statement.parent
+    while function is not None and function.type not in _FUNCTION_NODES:
+        function = function.parent
+    scope = target.doc.node_text(function) if function is not None else target.text
+    name = next((n for n in ("result", "response", "outcome") if not re.search(rf"\b{n}\b", scope)), "posthogResult")
+    end = ";" if target.style.semicolons else ""
+    text = target.style.newline.join([f"const {name} = await {target.doc.node_text(call)}{end}", *block])
+    return target.doc.span(statement), f"{text}{target.style.newline}{indent}return {name}{end}"
+
+
+_FUNCTION_NODES = frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition",
+                             "generator_function_declaration"})
 
 
 def _arrow_block(target: Target, body: Node, statements: list[str]) -> tuple[Span, str]:

@@ -23,6 +23,7 @@ from ..analysis.parsing import language_for_path, parse
 from . import code_scan
 from .model import PlannedEdit
 from .snippets import BundledSnippets, SnippetSource, load_framework, render
+from .text_style import detect_style, restyle
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,21 @@ def plan_setup(
         log.exception("setup planning failed for %s", package.path)
         plan.notes.append(f"setup could not be planned for {package.path}: {exc!r}")
     return plan
+
+
+def plan_dependencies(
+    package: Package, sides: set[str], read: Read, *, snippets: SnippetSource | None = None, source: Any = None
+) -> list[PlannedEdit]:
+    """Only the manifest edits adding the SDKs of `sides` the package does not declare (what a quick fix that
+    imports a PostHog client needs to build). Never raises."""
+    try:
+        plan = SetupPlan()
+        ctx = _context(package, read, snippets or BundledSnippets(), source or BundledSetup())
+        _dependencies(ctx, {"server"} if package.language == "python" else set(sides), plan)
+        return plan.edits
+    except Exception:
+        log.exception("dependency planning failed for %s", package.path)
+        return []
 
 
 def _context(package: Package, read: Read, snippets: SnippetSource, source: Any) -> _Ctx:
@@ -400,6 +416,9 @@ def _provider(ctx: _Ctx, init: dict[str, Any], plan: SetupPlan) -> None:
     _insert_after_imports(ctx, plan, layout_path, layout, f"import {{ {component} }} from '{spec}';\n")
     line_start = layout.rfind("\n", 0, body.start()) + 1
     indent = re.match(r"\s*", layout[line_start:]).group(0) + "  "  # type: ignore[union-attr]
+    child = re.match(r"[ \t]*\n([ \t]+)(?!</body)\S", layout[body.end() :])
+    if child is not None and len(child.group(1)) > len(indent) - 2:
+        indent = child.group(1)  # the indentation of <body>'s first child (a 4-space Prettier layout)
     plan.edits.append(
         PlannedEdit(
             layout_path,
@@ -463,14 +482,17 @@ def _insert_after_imports(ctx: _Ctx, plan: SetupPlan, path: str, text: str, bloc
     doc = parse(text.replace("\r\n", "\n"), language)
     lines = text.replace("\r\n", "\n").split("\n")
     at = code_scan.import_line(doc, lines, language, commonjs=False)
+    # in the file's quotes, semicolons and indentation: a Prettier check must not fail on the added lines (F37)
+    block = "\n".join(restyle(block.rstrip("\n").split("\n"), detect_style(text, language, doc), language)) + "\n"
     if at >= len(lines):
         sep = "" if text.endswith("\n") else "\n"
         plan.edits.append(
             PlannedEdit(path, _span_at(text, len(text)), sep + block, f"Initialise PostHog in {path}", SETUP_GROUP)
         )
         return
-    lead = "\n" if at > 0 and lines[at - 1].strip() else ""
-    trail = "\n" if lines[at].strip() else ""
+    one_import = block.count("\n") == 1 and block.startswith("import ")  # joins the imports above it
+    lead = "\n" if at > 0 and lines[at - 1].strip() and not one_import else ""
+    trail = "\n" if lines[at].strip() and not one_import else ""
     plan.edits.append(
         PlannedEdit(path, Span(at, 0, at, 0), lead + block + trail, f"Initialise PostHog in {path}", SETUP_GROUP)
     )

@@ -35,11 +35,14 @@ class ClientSupport:
     work_done_progress: bool = False
     apply_edit: bool = False
     code_action_literals: bool = True  # False: the client takes code actions only as Commands (LSP < 3.8 clients)
+    # False: a CreateFile whose folder is missing fails (Neovim 0.7 errors, 0.11 opens an unsaved buffer when told to
+    # ignore an existing file); the server then writes such files itself (new_files). Not announced by any client.
+    creates_folders: bool = True
 
     @classmethod
-    def from_capabilities(cls, caps: types.ClientCapabilities | None) -> ClientSupport:
+    def from_capabilities(cls, caps: types.ClientCapabilities | None, client: str | None = None) -> ClientSupport:
         if caps is None:
-            return cls()
+            return cls(creates_folders=client != "Neovim")
         resolve = _get(caps, "text_document.code_action.resolve_support.properties") or []
         operations = _get(caps, "workspace.workspace_edit.resource_operations") or []
         return cls(
@@ -58,4 +61,5 @@ class ClientSupport:
             work_done_progress=bool(_get(caps, "window.work_done_progress")),
             apply_edit=bool(_get(caps, "workspace.apply_edit")),
             code_action_literals=_get(caps, "text_document.code_action.code_action_literal_support") is not None,
+            creates_folders=client != "Neovim",
         )

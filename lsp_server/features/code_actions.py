@@ -56,9 +56,19 @@ def track_title(flow: Flow) -> str:
 
 
 def _edit(ls: PosthogServer, planned: list[Any], snap: Snapshot) -> tuple[types.WorkspaceEdit | None, Any]:
-    """The edit the editor applies, and the command writing the new files it cannot create itself (or None)."""
+    """The edit the editor applies, and the command writing the new files it cannot create itself (or None).
+
+    An editor announcing no `workspace/applyEdit` (Vim's ALE) runs only the command of an action that has both: the
+    command then applies the edit too, unless the document changed since (the editor applied it first, as LSP says).
+    """
     edits, files = new_files.split(ls, planned, snap.root)
-    return to_workspace_edit(ls, edits, snap), new_files.command(files)
+    edit, command = to_workspace_edit(ls, edits, snap), new_files.command(files)
+    if command is not None and edit is not None and not ls.support.apply_edit:
+        unstructured = ls.protocol._converter.unstructure(edit)
+        guard = {"uri": snap.uri, "version": snap.version}
+        command = types.Command(title=command.title, command=APPLY_EDIT,
+                                arguments=[label_of(planned, command.title), unstructured, files, guard])
+    return edit, command
 
 
 async def _diagnostic_actions(ls: PosthogServer, snap: Snapshot, analysis: DocumentAnalysis, diags: list[Any]):
@@ -131,15 +141,27 @@ def as_command(ls: PosthogServer, action: types.CodeAction) -> types.Command:
     return types.Command(title=action.title, command=APPLY_EDIT, arguments=[action.title, edit, files])
 
 
-async def apply_edit(ls: PosthogServer, title: str, edit: Any, files: Any = None) -> dict[str, Any]:
-    """`posthog.applyEdit` handler: apply an action's edit through workspace/applyEdit, then write its new files."""
+async def apply_edit(ls: PosthogServer, title: str, edit: Any, files: Any = None, *rest: Any) -> dict[str, Any]:
+    """`posthog.applyEdit` handler: apply an action's edit through workspace/applyEdit, then write its new files.
+
+    With a `guard` ({uri, version}: an action that also carries the edit), the edit is sent only while the document
+    is still at that version; an editor that did not announce applyEdit (ALE handles it, never answers) is not waited
+    for."""
     applied = True
+    guard = rest[0] if rest else None  # pygls passes exactly the arguments given: 3, or 4 with a guard
+    if isinstance(guard, dict):
+        snap = ls.snapshot(str(guard.get("uri", "")))
+        if snap is None or snap.version != guard.get("version"):
+            edit = None  # the editor applied the action's edit itself (or the file changed): files only
     if edit:
         structured = ls.protocol._converter.structure(edit, types.WorkspaceEdit)
         params = types.ApplyWorkspaceEditParams(edit=structured, label=title)
-        result = await ls.workspace_apply_edit_async(params)
-        applied = result.applied
+        if ls.support.apply_edit:
+            applied = (await ls.workspace_apply_edit_async(params)).applied
+        else:
+            ls.workspace_apply_edit(params)
     created = new_files.write(new_files.in_workspace(ls, files)) if applied else []
+    await new_files.refresh(ls, created)
     return {"applied": applied, "created": created}
 
 

@@ -22,9 +22,20 @@ log = logging.getLogger(__name__)
 CREATE_FILES = "posthog.createFiles"
 
 
-def server_creates(ls: PosthogServer, planned: Sequence[PlannedEdit]) -> bool:
-    """Whether the edit needs a new file the editor cannot create through a WorkspaceEdit."""
-    return any(e.create_file for e in planned) and not (ls.support.document_changes and ls.support.create_files)
+def server_creates(ls: PosthogServer, planned: Sequence[PlannedEdit], root: Path | None = None) -> bool:
+    """Whether the edit needs a new file the editor cannot create through a WorkspaceEdit (or not in a folder that
+    does not exist yet: Neovim)."""
+    new = [e for e in planned if e.create_file]
+    if not new:
+        return False
+    if not (ls.support.document_changes and ls.support.create_files):
+        return True
+    return not ls.support.creates_folders and not all(_folder_exists(ls.uri_for(e.path, root)) for e in new)
+
+
+def _folder_exists(uri: str) -> bool:
+    path = to_fs_path(uri)
+    return bool(path) and Path(path).parent.is_dir()
 
 
 def split(
@@ -32,7 +43,7 @@ def split(
 ) -> tuple[list[PlannedEdit], list[dict[str, str]]]:
     """(edits the editor applies, files the server writes as `{uri, text}`) — all edits when the editor can create
     files itself. `root`: the folder relative paths are in (absolute paths ignore it)."""
-    if not server_creates(ls, planned):
+    if not server_creates(ls, planned, root):
         return list(planned), []
     files = {ls.uri_for(e.path, root): e.new_text for e in planned if e.create_file}
     return [e for e in planned if not e.create_file], [{"uri": uri, "text": text} for uri, text in files.items()]
@@ -75,9 +86,24 @@ def in_workspace(ls: PosthogServer, files: Any) -> list[dict[str, str]]:
     return [f for f in items if ls.folder_for(str(f.get("uri", ""))) is not None]
 
 
-def create_files(ls: PosthogServer, files: Any) -> dict[str, Any]:
+async def create_files(ls: PosthogServer, files: Any) -> dict[str, Any]:
     """`posthog.createFiles` handler: [{uri, text}, ...] → the files written (existing ones are left alone)."""
-    return {"created": write(in_workspace(ls, files))}
+    created = write(in_workspace(ls, files))
+    await refresh(ls, created)
+    return {"created": created}
+
+
+async def refresh(ls: PosthogServer, written: Sequence[str]) -> None:
+    """The server wrote a PostHog client module: no editor sends didSave for it, so its folder's packages are read
+    again and open files re-checked ("capture before init" goes away)."""
+    folders = {id(found[0]): found[0] for path in written if (found := ls.folder_for(Path(path).as_uri())) is not None}
+    if not folders:
+        return
+    from . import diagnostics
+    from .workspace import refresh_index  # features.workspace imports the analysis it runs: loaded when needed
+
+    await refresh_index(ls, folders.values())
+    diagnostics.refresh_all(ls)
 
 
 def register(server: PosthogServer) -> None:

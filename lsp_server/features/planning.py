@@ -65,16 +65,40 @@ def _track(snap: Snapshot, ls: PosthogServer, flows: Sequence[Flow]) -> list[Pla
     planned: list[PlannedEdit] = []
     for flow in flows:
         planned += _guarded(plan_flow_tracking, text, snap.path, flow, package, snippets, exists=_exists(ls, snap))
-    return planned
+    return _with_sdk(ls, snap, planned)
 
 
 def _fix(snap: Snapshot, ls: PosthogServer, finding: Finding) -> list[PlannedEdit]:
     from ..edits import plan_quick_fix
 
     package = ls.package_for(snap.path, snap.root)
-    return _guarded(
+    return _with_sdk(ls, snap, _guarded(
         plan_quick_fix, snap.analysis_text, snap.path, finding, package, _snippets(ls), exists=_exists(ls, snap)
-    )
+    ))
+
+
+# the SDK an edit's new import needs, by what the import names (the created server module imports the server SDK)
+_SIDES = (("posthog-js", "client"), ("posthog-node", "server"), ("from posthog import", "server"))
+
+
+def _with_sdk(ls: PosthogServer, snap: Snapshot, planned: list[PlannedEdit]) -> list[PlannedEdit]:
+    """The edits, plus the package manifest line for a PostHog SDK they import and the package does not declare
+    (as Integrate adds it): without it the app no longer builds."""
+    package = ls.package_for(snap.path, snap.root)
+    sides = {side for e in planned for marker, side in _SIDES if marker in e.new_text}
+    # an editor announcing no workspace-edit support (ALE) opens each edited file in turn: without `hidden` a second
+    # file fails half-way (E37), so it gets the edit of the document alone
+    if package is None or not sides or not ls.support.document_changes:
+        return planned
+    from ..edits.setup import plan_dependencies
+    from .workspace_edit import _disk_text
+
+    def read(rel: str) -> str | None:
+        other = ls.snapshot(ls.uri_for(rel, snap.root))
+        return other.text if other is not None else _disk_text(ls, rel, snap.root)
+
+    added = _guarded(plan_dependencies, package, sides, read)
+    return planned + [e for e in added if not e.create_file]  # a manifest that exists, never a new one
 
 
 def _ignore(snap: Snapshot, finding: Finding) -> list[PlannedEdit]:

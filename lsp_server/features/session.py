@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote
 
 from pygls.lsp.server import LanguageServer
@@ -25,6 +26,7 @@ from .positions import LineIndex, analysis_text, encoding_name
 from .settings import ServerSettings
 
 if TYPE_CHECKING:
+    from ..analysis.route_refs import FileRoutes
     from ..analysis.workspace import SourceFacts
     from ..guidance.client import GuidanceClient  # imports mcp: only when guidance starts
 
@@ -66,6 +68,16 @@ class PosthogServer(LanguageServer):
         self.plan_cache: dict[object, list[Any]] = {}  # planned edits per (uri, version, generation, request)
         self._analyses: dict[str, _Analysis] = {}  # the newest analysis asked for, per document
         self._where: dict[str, tuple[object, tuple[Folder, str] | None]] = {}  # uri → (folders then, folder_for)
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve on stdio; a pipe is read by the event loop itself (stdio.py: no thread hop per message)."""
+        from . import stdio
+
+        stdin, stdout = stdin or sys.stdin.buffer, stdout or sys.stdout.buffer
+        if stdio.pollable(stdin, stdout):
+            stdio.serve(self, stdin, stdout)
+        else:
+            super().start_io(stdin, stdout)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Internal errors go to the log (output panel), not a pop-up per keystroke."""
@@ -252,7 +264,7 @@ class PosthogServer(LanguageServer):
         reason = self.out_of_scope(snap, folder)
         if reason is not None:
             return DocumentAnalysis(path=snap.path, language=None, parse_error=f"out of scope: {reason}")
-        return _analyze(snap, package, settings)
+        return _analyze(snap, package, settings, _routes_for(folder, snap.path))
 
 
 @dataclass(eq=False)
@@ -267,12 +279,25 @@ class _Analysis:
 _running: set[asyncio.Task[None]] = set()  # analyses under way (the loop only keeps weak references to tasks)
 
 
-def _analyze(snap: Snapshot, package: Package | None, settings: AnalysisSettings) -> DocumentAnalysis:
+def _routes_for(folder: Folder | None, path: str) -> FileRoutes | None:
+    """What the folder's other files say about `path`'s functions (routes registered elsewhere; route_refs.py)."""
+    routes = getattr(folder.index, "routes", None) if folder is not None else None
+    return routes.for_path(path) if routes is not None else None
+
+
+def _analyze(
+    snap: Snapshot, package: Package | None, settings: AnalysisSettings, routes: FileRoutes | None = None
+) -> DocumentAnalysis:
     from ..analysis.document import analyze_document  # the detectors load after `initialize` (start-up)
 
     try:
         return analyze_document(
-            snap.path, snap.analysis_text, package=package, settings=settings, language_id=snap.language_id
+            snap.path,
+            snap.analysis_text,
+            package=package,
+            settings=settings,
+            language_id=snap.language_id,
+            routes=routes,
         )
     except Exception as exc:  # analysis promises never to raise; if it does, cost findings, not the server
         log.exception("analysis failed for %s", snap.path)

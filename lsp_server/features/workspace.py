@@ -67,6 +67,7 @@ def _scan(folder: Folder, settings: AnalysisSettings) -> tuple[WorkspaceIndex, s
     result = scan(folder.root, settings)
     index = WorkspaceIndex(folder.root, settings.excludes)
     index.packages = list(result.packages)
+    index.routes = result.routes
     workspace_diagnostics.remember_scan(folder, result, settings)
     return index, summarize(result)
 
@@ -213,6 +214,32 @@ async def did_save(ls: PosthogServer, params: types.DidSaveTextDocumentParams) -
         log.info("PostHog setup changed in %s: refreshing packages", snap.path)
         await refresh_index(ls, [folder])
         diagnostics.refresh_all(ls)
+    elif await _routes_changed(ls, folder, snap.path, snap.analysis_text):
+        log.info("routes changed in %s: re-checking open files", snap.path)
+        diagnostics.refresh_all(ls)
+
+
+async def _routes_changed(ls: PosthogServer, folder: Folder, path: str, text: str) -> bool:
+    """The saved file registers, mounts or calls other files' handlers differently now (route_refs.py): the index
+    is updated, and the files it speaks about must be analysed again. Read on save only, never per keystroke."""
+    index = folder.index
+    routes = getattr(index, "routes", None)
+    if routes is None or index is None:
+        return False
+    from ..analysis.route_refs import FileFacts, file_facts, might_have_facts
+
+    def read() -> FileFacts:
+        data = text.encode("utf-8", "surrogatepass")
+        return file_facts(path, text) if might_have_facts(data, path) else FileFacts()
+
+    loop = asyncio.get_running_loop()
+    facts = await loop.run_in_executor(ls.thread_pool, read)
+    if routes.files.get(path, FileFacts()) == facts:
+        return False
+    updated = routes.with_file(path, facts)
+    await loop.run_in_executor(ls.thread_pool, updated.for_path, path)  # join the facts off the loop, once
+    index.routes = updated
+    return True
 
 
 def register(server: PosthogServer) -> None:

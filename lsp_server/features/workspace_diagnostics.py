@@ -49,7 +49,8 @@ def remember_scan(folder: Folder, result: ScanResult, settings: AnalysisSettings
     for doc in result.documents:
         stamp = _stamp(folder.root / doc.path)
         if stamp is not None:
-            key = (stamp, package_for(doc.path, result.packages), settings)
+            routes = result.routes.for_path(doc.path) if result.routes is not None else None
+            key = (stamp, package_for(doc.path, result.packages), settings, routes)
             folder.on_disk[doc.path] = (key, doc.findings)
 
 
@@ -72,7 +73,9 @@ def _findings(folder: Folder, rel: str, package: Package | None, settings: Analy
     if stamp is None:
         folder.on_disk.pop(rel, None)
         return ()
-    key = (stamp, package, settings)
+    index_routes = getattr(folder.index, "routes", None)  # routes registered for this file elsewhere
+    routes = index_routes.for_path(rel) if index_routes is not None else None
+    key = (stamp, package, settings, routes)
     cached = folder.on_disk.get(rel)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -83,7 +86,7 @@ def _findings(folder: Folder, rel: str, package: Package | None, settings: Analy
         scope = folder.scope = Scope(folder.root, settings.excludes)
     if text is not None and scope.why_excluded(rel) is None:
         try:
-            findings = analyze_document(rel, text, package=package, settings=settings).findings
+            findings = analyze_document(rel, text, package=package, settings=settings, routes=routes).findings
         except Exception:  # analysis promises never to raise; if it does, cost this file's problems only
             log.exception("analysis failed for %s", path)
     folder.on_disk[rel] = (key, findings)

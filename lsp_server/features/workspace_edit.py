@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
 from ..analysis.model import Span
 from ..edits import PlannedEdit
@@ -107,7 +108,11 @@ def to_workspace_edit(
             else:
                 text_edits.append(types.TextEdit(range=rng, new_text=new_text))
         if creates:
-            options = types.CreateFileOptions(overwrite=False, ignore_if_exists=True)
+            # Neovim creates the file (and its folder) only without ignoreIfExists, and would then truncate an existing
+            # one: ask to ignore only when the file is there (planning creates no file that exists)
+            fs_path = to_fs_path(uri)
+            there = bool(fs_path) and Path(fs_path).exists()
+            options = types.CreateFileOptions(overwrite=False, ignore_if_exists=there)
             # annotated too, so a file whose changes the user unticks in the preview is not created empty
             group = next(e.group for e in edits if e.create_file) if annotated else None
             document_changes.append(types.CreateFile(uri=uri, options=options, annotation_id=group))
@@ -122,6 +127,7 @@ def to_workspace_edit(
 
 def label_of(planned: Sequence[PlannedEdit], fallback: str) -> str:
     """What the change does, in the planner's words: the label of its main edit (the biggest in-file insertion,
-    not the import or the created module)."""
-    main = [e for e in planned if not e.create_file and e.label] or [e for e in planned if e.label]
+    not the import, the created module or the manifest line a quick fix adds)."""
+    main = [e for e in planned if not e.create_file and e.label and e.group != "posthog_setup"]  # setup.SETUP_GROUP
+    main = main or [e for e in planned if e.label]
     return max(main, key=lambda e: len(e.new_text)).label if main else fallback

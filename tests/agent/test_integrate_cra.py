@@ -68,7 +68,7 @@ def test_create_react_app_is_initialised_from_react_app_env_variables(tmp_path, 
     _integrate(root)
     entry = (root / "src" / "index.js").read_text()
     assert "process.env.REACT_APP_POSTHOG_KEY" in entry and "process.env.REACT_APP_POSTHOG_HOST" in entry
-    assert "posthog.init(" in entry and "process.env.NODE_ENV === 'development'" in entry
+    assert "posthog.init(" in entry and 'process.env.NODE_ENV === "development"' in entry  # in the file's quotes
     written = "".join(p.read_text() for p in root.rglob("*") if p.is_file() and p.suffix in (".js", ".jsx"))
     assert "import.meta" not in written and "VITE_" not in written
     env = "".join(p.read_text() for p in root.glob(".env*"))

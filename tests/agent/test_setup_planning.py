@@ -117,3 +117,20 @@ def test_env_template_declares_the_variable_names_once():
     out = applied(files, plan_setup(pkg("flask", "python"), set(), files.get))
     assert out[".env.example"] == "STRIPE_SECRET_KEY=\nPOSTHOG_PROJECT_TOKEN=\nPOSTHOG_HOST=\n"
     assert plan_setup(pkg("flask", "python"), set(), out.get).edits == []
+
+
+def test_the_layout_import_and_init_component_follow_a_prettier_layouts_style():
+    """F37: a layout written with double quotes, no semicolons and 4-space JSX gets `import { PostHogInit } from
+    "./posthog-init"` among its imports and `<PostHogInit />` at its children's indentation (Prettier passes)."""
+    layout = (
+        'import "@/styles/globals.css"\nimport { cn } from "@/lib/utils"\n\n'
+        "export default function RootLayout({ children }: { children: React.ReactNode }) {\n"
+        '    return (\n        <html lang="en">\n            <body\n                className={cn("min-h-screen")}\n'
+        "            >\n                {children}\n            </body>\n        </html>\n    )\n}\n"
+    )
+    files = {"package.json": '{"dependencies": {"next": "14.2.5"}}', "app/layout.tsx": layout}
+    out = applied(files, plan_setup(pkg("nextjs-app-router", framework_version="14.2.5"), {"client"}, files.get))
+    imports = 'import { cn } from "@/lib/utils"\nimport { PostHogInit } from "./posthog-init"\n\nexport'
+    assert imports in out["app/layout.tsx"]
+    assert "            >\n                <PostHogInit />\n                {children}" in out["app/layout.tsx"]
+    assert clean("app/layout.tsx", out["app/layout.tsx"])

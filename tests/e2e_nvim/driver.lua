@@ -135,6 +135,12 @@ local function fix_file(entry, result)
   result.applied = chosen.title
 
   vim.lsp.util.apply_workspace_edit(chosen.edit, client.offset_encoding)
+  if type(chosen.command) == 'table' then  -- as vim.lsp.buf.code_action does: the edit, then the action's command
+    result.command = chosen.command.command
+    local reply = client.request_sync('workspace/executeCommand',
+      { command = chosen.command.command, arguments = chosen.command.arguments }, timeout, bufnr)
+    assert(reply and not reply.err, 'executeCommand: ' .. vim.inspect(reply and reply.err))
+  end
   vim.cmd('silent wall')
   result.buffer_after = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n')
   -- the edit is sent as didChange; the server re-checks once typing pauses and the squiggle goes away

@@ -213,6 +213,15 @@ def fresh_run(nvim: str, tmp_path_factory) -> NvimRun:
     return _run_nvim(nvim, root, [("app/login/actions.ts", "posthog/missing-identify")])
 
 
+@pytest.fixture(scope="module")
+def no_lib_run(nvim: str, tmp_path_factory) -> NvimRun:
+    """The same app with its browser client outside `lib/`: the fix's new module needs a folder that does not exist."""
+    root = _workspace(tmp_path_factory.mktemp("e2e") / "nolib", {
+        "package.json": _package("posthog-js"),
+        "app/login/actions.ts": LOGIN_ACTION,
+        "app/posthog-browser.ts": BROWSER_CLIENT,
+    })
+    return _run_nvim(nvim, root, [("app/login/actions.ts", "posthog/missing-identify")])
 
 
 def _diagnostic(entry: dict, code: str) -> dict | None:
@@ -273,3 +282,13 @@ def test_neovim_identify_fix_creates_the_server_client_in_an_app_with_only_posth
     assert login["ok"], fresh_run.explain()
     assert "posthog.identify(" in (fresh_run.root / "app/login/actions.ts").read_text(encoding="utf-8")
     assert "new PostHog(" in (fresh_run.root / "lib/posthog-server.ts").read_text(encoding="utf-8")
+
+
+def test_neovim_identify_fix_creates_the_server_client_and_its_missing_folder(no_lib_run: NvimRun):
+    """S4-13: Neovim writes a CreateFile (and makes its folder) only when it is not told to ignore an existing file;
+    with `ignoreIfExists` it just opened an unsaved buffer and `:wall` failed with E212."""
+    login = no_lib_run.file("app/login/actions.ts")
+    assert login["ok"], no_lib_run.explain()
+    assert "posthog.identify(" in (no_lib_run.root / "app/login/actions.ts").read_text(encoding="utf-8")
+    assert "new PostHog(" in (no_lib_run.root / "lib/posthog-server.ts").read_text(encoding="utf-8")
+    assert '"posthog-node"' in (no_lib_run.root / "package.json").read_text(encoding="utf-8")  # S4-16: it builds

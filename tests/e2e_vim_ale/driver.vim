@@ -1,8 +1,8 @@
 " Vim + Debian 12's ALE 3.3 as the user's editor for posthog-lsp: a manual acceptance run (see run.sh).
 " Opens TARGET, waits for ALE's signs, lists the code actions at ANCHOR the way ALE's menu does, applies the one
 " starting with PICK and saves. ALE runs only the `command` of an action that has both an edit and a command (against
-" LSP, which applies the edit first), so an action that also creates the PostHog module takes two picks there: the
-" first creates the module, the second (now without a command) edits the file. The report records both.
+" LSP, which applies the edit first): the server's command then writes the module and sends the edit itself, so one
+" pick is enough. A second pick is allowed (and recorded in `picks`) to show a regression rather than a hang.
 " Environment: TARGET, ANCHOR, PICK, EXPECT (text the saved file must contain), OUT.
 set nocompatible
 let &runtimepath = '/usr/share/vim-ale,' . &runtimepath

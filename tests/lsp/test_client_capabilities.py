@@ -159,7 +159,10 @@ async def test_eglot_gets_squiggles_a_track_action_whose_new_module_the_server_w
     track = next(a for a in actions if a.title.startswith("Track user_logged_in with PostHog"))
     # Eglot announces no `create` resource operation: the edit touches auth.py only, the command writes the module
     assert all(isinstance(c, types.TextDocumentEdit) for c in track.edit.document_changes)
-    assert {c.text_document.uri for c in track.edit.document_changes} == {uri}
+    requirements = (tmp_path / "requirements.txt").as_uri()  # S4-16: the SDK the new module imports, as Integrate adds
+    assert {c.text_document.uri for c in track.edit.document_changes} == {uri, requirements}
+    manifest = apply_workspace_edit({requirements: "flask==3.1.0\nflask-login==0.6.3\n"}, track.edit)[requirements]
+    assert manifest.startswith("flask==3.1.0\nflask-login==0.6.3\nposthog")
     assert track.command is not None and track.command.command == "posthog.createFiles"
     new_text = apply_workspace_edit({uri: FLASK_LOGIN}, track.edit)[uri]
     assert "from posthog_client import posthog" in new_text and '"user_logged_in"' in new_text
@@ -225,6 +228,50 @@ async def test_ale_gets_a_plain_changes_fix_and_full_text_sync_with_root_path_an
     listed = await execute(client, "posthog.listPackages")
     assert [p["posthogInstalled"] for p in listed["packages"]] == [True]
     no_spec_warnings(recwarn.list)
+
+
+async def test_ale_tracks_a_flow_and_creates_the_client_module_in_one_pick(client: LanguageClient, tmp_path: Path):
+    """ALE runs only the command of an action with an edit and a command: that command writes the PostHog module and
+    sends the edit itself (ALE handles workspace/applyEdit though it does not announce it) — one pick, not two."""
+    uri = flask_app(tmp_path)
+    await start(client, caps(ALE_3_3), tmp_path, root_form="both")
+    open_doc(client, uri, FLASK_LOGIN)
+    (flow,) = await pushed(client, uri, 1)
+    actions = await code_actions(client, uri, point(11, 4), [flow])
+    track = next(a for a in actions if a.title.startswith("Track user_logged_in with PostHog"))
+    assert track.edit is not None and track.edit.document_changes is None  # plain `changes`, for LSP-minded clients
+    assert track.command is not None and track.command.command == "posthog.applyEdit"
+    result = await execute(client, track.command.command, *track.command.arguments)  # ALE's one pick
+    assert result == {"applied": True, "created": [str(tmp_path / "posthog_client.py")]}
+    await wait_for(lambda: len(client.applied_edits) == 1)
+    edited = apply_workspace_edit({uri: FLASK_LOGIN}, client.applied_edits[0].edit)[uri]
+    assert "from posthog_client import posthog" in edited and '"user_logged_in"' in edited
+    assert "Posthog(" in (tmp_path / "posthog_client.py").read_text()
+    client.text_document_did_change(types.DidChangeTextDocumentParams(  # what ALE sends once it applied the edit
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)],
+    ))
+    # no didSave ever arrives for the module the server wrote: the server re-reads the package itself
+    assert [d.code for d in await pushed(client, uri, 2, lambda d: True)] == []
+
+
+async def test_a_client_that_applies_the_edit_before_the_command_does_not_get_it_twice(
+    client: LanguageClient, tmp_path: Path
+):
+    uri = flask_app(tmp_path)
+    await start(client, caps(ALE_3_3), tmp_path, root_form="both")
+    open_doc(client, uri, FLASK_LOGIN)
+    (flow,) = await pushed(client, uri, 1)
+    track = next(a for a in await code_actions(client, uri, point(11, 4), [flow]) if a.title.startswith("Track"))
+    edited = apply_workspace_edit({uri: FLASK_LOGIN}, track.edit)[uri]
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)],
+    ))
+    result = await execute(client, track.command.command, *track.command.arguments)
+    assert result["created"] == [str(tmp_path / "posthog_client.py")]
+    await asyncio.sleep(0.2)
+    assert client.applied_edits == []
 
 
 # -- workspace roots ------------------------------------------------------------------------------------------------
@@ -383,3 +430,18 @@ async def test_shutdown_is_answered_before_eglot_gives_up_while_the_guidance_ser
     finally:
         client.capabilities = None  # no second shutdown from the fixture: pygls never answers a request after one
     assert answered < 1.5  # Eglot kills a server that takes longer (it took 3-5 s while stopping the MCP client)
+
+
+def test_a_track_action_is_named_for_its_capture_not_for_the_longer_manifest_edit_it_carries():
+    """S4-20: the `package.json` dependency block a quick fix adds can be longer than the capture; the action keeps
+    the capture's title ("Track … with PostHog"), which is what the user looks for in the menu."""
+    from lsp_server.analysis.model import Span
+    from lsp_server.edits.model import PlannedEdit
+    from lsp_server.features.workspace_edit import label_of
+
+    capture = PlannedEdit("app/routes/login.tsx", Span(5, 0, 5, 0), "posthog.capture({ event: 'x' });\n",
+                          "Track user_logged_in with PostHog", "user_logged_in")
+    manifest = PlannedEdit("package.json", Span(3, 0, 9, 0), '    "posthog-node": "^5.0.0",\n' * 8,
+                           "Add posthog-node to package.json", "posthog_setup")
+    assert label_of([capture, manifest], "fallback") == "Track user_logged_in with PostHog"
+    assert label_of([manifest], "fallback") == "Add posthog-node to package.json"

@@ -95,6 +95,9 @@ async def test_lens_over_untracked_server_action_login_tracks_it_through_apply_e
     assert "user_logged_in" in text
     created = [c.uri for c in applied.edit.document_changes if isinstance(c, types.CreateFile)]
     assert created == [(tmp_path / "lib/posthog-server.ts").as_uri()]  # the server-side PostHog client module
+    # S4-13: Neovim creates the file (and its missing folder) only when not told to ignore an existing one
+    [create] = [c for c in applied.edit.document_changes if isinstance(c, types.CreateFile)]
+    assert create.options is not None and not create.options.ignore_if_exists and not create.options.overwrite
     assert "new PostHog(" in others[created[0]]
     for other_uri, body in others.items():  # the editor saves what it created
         path = Path(to_fs_path(other_uri))
