@@ -123,6 +123,7 @@ def insertion_problems(flow: Flow, lines: list[str]) -> list[str]:
         str(flow.kind) == "logout"
         or re.match(r"^\s*(return|yield|raise|throw)\b", anchor_line)
         or "before the session ends" in flow.evidence  # read the user before `logout()` / `user.delete()`
+        or "before its redirect" in flow.evidence  # remix-auth `authenticate(…, { successRedirect })` throws on success
     )
     if anchor is not None and flow.insert_line <= anchor.start_line and not (before_by_design or one_line):
         problems.append(f"insert_line {flow.insert_line + 1} is not after anchor ending on line {anchor.end_line + 1}")

@@ -2,6 +2,7 @@
 
     python bench/lsp_latency.py [--rounds 200] [--lines 2000] [--bare-client] [--profile FILE] [--edit-at top]
     python bench/lsp_latency.py --startup-only 7
+    python bench/lsp_latency.py --analysis-only [--rounds 300]   # the same keystrokes in-process: analysis CPU only
 
 Starts `python -m lsp_server` as an editor would, opens a generated ~2,000-line TypeScript file with a
 login server action in the middle, then times edits and code-action requests. Prints JSON.
@@ -239,6 +240,37 @@ async def run(
     }
 
 
+def analysis_only(rounds: int, lines: int, edit_at: str = "end") -> dict:
+    """The bench's keystrokes replayed in this process, straight into `analyze_document` as the server calls it (an
+    open document: `editing=True`): the analysis' own CPU per keystroke, without JSON-RPC, threads or the machine's
+    other load on the event loop. The first three versions after opening are reported apart."""
+    import gc
+
+    from lsp_server.analysis.document import analyze_document
+
+    text = make_document(lines)
+    path = "app/login/actions.ts"
+    line = {"end": text.count("\n") - 2, "middle": text.count("\n") // 2, "top": 3}[edit_at]
+    versions, current = [], text.split("\n")
+    for _ in range(rounds):
+        current[line] = "/" + current[line]
+        versions.append("\n".join(current))
+    opened = time.process_time()
+    analyze_document(path, text, editing=True)
+    open_ms = (time.process_time() - opened) * 1000
+    gc.freeze()  # as the server does after start-up
+    cpu: list[float] = []
+    for version in versions:
+        start = time.process_time()
+        analyze_document(path, version, editing=True)
+        cpu.append((time.process_time() - start) * 1000)
+    steady = cpu[3:]
+    return {"lines": text.count("\n") + 1, "rounds": rounds, "edit_at": f"{edit_at} (line {line + 1})",
+            "didOpen_analysis_cpu_ms": round(open_ms, 2), "first_versions_cpu_ms": [round(c, 2) for c in cpu[:3]],
+            "analysis_cpu_ms": {"mean": round(statistics.mean(steady), 3), "p50": round(pct(steady, 50), 3),
+                                "p99": round(pct(steady, 99), 3)}}
+
+
 async def startup(repeats: int) -> dict:
     """Launch → initialize result, `repeats` times (fresh process each); the median is the figure."""
     root = Path(tempfile.mkdtemp(prefix="phlsp-bench-"))
@@ -277,7 +309,12 @@ def main() -> None:
     ap.add_argument("--startup-only", type=int, metavar="N", help="only time launch → initialize result, N times")
     ap.add_argument("--edit-at", choices=("end", "middle", "top"), default="end",
                     help="where the timed edits type: near the end (default), the middle, or above every function")
+    ap.add_argument("--analysis-only", action="store_true",
+                    help="replay the keystrokes in this process through analyze_document: analysis CPU per keystroke")
     args = ap.parse_args()
+    if args.analysis_only:
+        print(json.dumps(analysis_only(args.rounds, args.lines, args.edit_at), indent=2))
+        return
     if args.startup_only:
         print(json.dumps(asyncio.run(startup(args.startup_only)), indent=2))
         return

@@ -210,14 +210,13 @@ def login():
 '''
 
 
-def test_flask_login_uses_keyword_capture_identify_context_and_the_new_client_module():
+def test_flask_login_uses_keyword_capture_person_properties_and_the_new_client_module():
     f = flow("app/auth.py", FlowKind.LOGIN, 12, "    ", event="user_logged_in", user_id="user.id", span=(7, 12))
     pkg = Package(path=".", framework="flask", language="python", package_manager="pip")
     edits, edited, again = _plan_twice(FLASK, f, pkg)
     assert "from flask import Blueprint, request\nfrom posthog_client import posthog\n" in edited
     assert (
         "    notify(user.email)\n"
-        "    posthog.identify_context(str(user.id))\n"
         '    posthog.set(distinct_id=user.id, properties={"email": user.email})\n'
         "    posthog.capture(\n"
         '        "user_logged_in",\n'
@@ -385,7 +384,7 @@ def test_a_byte_order_mark_stays_at_the_start_of_the_file():
     f = flow("views.py", FlowKind.SIGNUP, 2, "    ", event="user_signed_up", user_id="user.id")
     edited = apply(text, plan_flow_tracking(text, f.path, f, None, SNIPPETS), f.path)
     assert edited.startswith("\ufefffrom posthog_client import posthog\n\ndef signup(form):\n")
-    assert "    user = save(form)\n    posthog.identify_context(str(user.id))\n" in edited
+    assert "    user = save(form)\n    posthog.capture(\n" in edited
 
 
 WEBHOOK_PY = """import stripe

@@ -71,7 +71,7 @@ def test_tracking_a_detected_next_server_action_login_leaves_nothing_to_track():
 def test_tracking_a_detected_flask_login_leaves_nothing_to_track():
     path = "app/views.py"
     edited = _track_all(path, FLASK_LOGIN, FLASK)
-    assert 'posthog.capture(\n        "user_logged_in",' in edited and "identify_context(str(user.id))" in edited
+    assert 'posthog.capture(\n        "user_logged_in",\n        distinct_id=str(user.id),' in edited
     assert error_nodes(edited, path) == []
     after = analyze_document(path, edited, package=FLASK)
     assert after.flows and all(f.tracked and f.identify_present for f in after.flows)
@@ -148,6 +148,7 @@ def test_a_one_line_exported_arrow_logout_action_gets_a_block_body_with_the_capt
     )
     node = Package(path=".", framework="node", language="javascript", package_manager="npm")
     edited = _track_all(path, text, node)
-    assert "=> { posthog.capture({ event: \"user_logged_out\"" in edited and "return logout(request); };" in edited
+    # one statement a line, as the file would lay it out (S4-17), flushed before the handler returns
+    assert "=> {\n  posthog.capture({\n" in edited and "  return logout(request);\n};\n" in edited
     assert error_nodes(edited, path) == []
     assert all(f.tracked for f in analyze_document(path, edited, package=node).flows)

@@ -34,7 +34,8 @@ def test_django_finds_exactly_its_flows(django):
         ("accounts/views.py", "signup", "api_register"),
         ("billing/views.py", "checkout_started", "create_checkout_session"),
         ("billing/views.py", "subscription_cancelled", "cancel_subscription"),
-        ("billing/views.py", "payment_succeeded", "stripe_webhook"),
+        # the Checkout this file opens is mode="subscription": its completion starts a subscription (S4-11)
+        ("billing/views.py", "subscription_created", "stripe_webhook"),
         ("billing/views.py", "payment_failed", "stripe_webhook"),
         ("billing/views.py", "subscription_cancelled", "stripe_webhook"),
     }
@@ -77,7 +78,7 @@ def test_django_checkout_wraps_the_request_user_pk(django):
 
 def test_django_webhook_elif_chain_inserts_in_each_branch(django):
     path = "billing/views.py"
-    paid = django[(path, "payment_succeeded", "stripe_webhook")]
+    paid = django[(path, "subscription_created", "stripe_webhook")]
     failed = django[(path, "payment_failed", "stripe_webhook")]
     assert paid.insert_line == line_of("django", path, "fulfill_order(session") + 1
     assert paid.insert_indent == " " * 8
@@ -113,14 +114,14 @@ def test_flask_finds_exactly_its_flows(flask):
 def test_flask_login_user_inserts_before_the_redirect(flask):
     flow = flask[("app/auth.py", "login", "login")]
     assert flow.insert_line == line_of("flask", "app/auth.py", "login_user(user") + 1
-    assert flow.user_id_expr == "str(user.id)"
+    assert flow.user_id_expr == "user.get_id()"  # the id Flask-Login keeps, as current_user.get_id() at logout
     signup = flask[("app/auth.py", "signup", "signup_post")]
-    assert signup.user_id_expr == "str(new_user.id)"
+    assert signup.user_id_expr == "new_user.get_id()"
 
 
 def test_flask_account_deletion_wins_over_its_logout(flask):
     assert ("app/auth.py", "logout", "delete_account") not in flask
-    assert flask[("app/auth.py", "account_deleted", "delete_account")].user_id_expr == "str(user.id)"
+    assert flask[("app/auth.py", "account_deleted", "delete_account")].user_id_expr == "user.get_id()"
 
 
 def test_fastapi_finds_exactly_its_flows(fastapi):

@@ -106,19 +106,17 @@ def test_python_login_sends_the_capture_and_person_properties_as_the_user(tmp_pa
         "import accounts, posthog_client\n"
         "user = accounts.User(42, 'ada@example.com', 'pw')\n"
         "assert accounts.login(user, 'wrong') is False\n"
-        "with posthog_client.posthog.new_context():\n"
-        "    assert accounts.login(user, 'pw') is True\n"
-        "    posthog_client.posthog.capture('dashboard_viewed')  # no distinct_id: identify_context supplies it\n"
+        "assert accounts.login(user, 'pw') is True\n"  # no new_context(): the capture's distinct_id names the user
         "posthog_client.posthog.flush()\n"
     )
     events = _run([sys.executable, "-c", script], tmp_path, sink_url)
     by_name = {e["event"]: e for e in events}
-    assert sorted(by_name) == ["$set", "dashboard_viewed", "user_logged_in"]  # nothing from the failed login
+    assert sorted(by_name) == ["$set", "user_logged_in"]  # nothing from the failed login
     login = by_name["user_logged_in"]
     assert login["distinct_id"] == "42" and login["properties"]["login_method"] == "password"
     assert login["lib"] == "posthog-python" and "ada@example.com" not in str(login["properties"])
     assert by_name["$set"]["distinct_id"] == "42" and by_name["$set"]["$set"]["email"] == "ada@example.com"
-    assert by_name["dashboard_viewed"]["distinct_id"] == "42"
+    assert "$process_person_profile" not in login["properties"]
 
 
 def test_python_capture_without_a_known_user_id_runs_and_is_sent_anonymously_or_as_the_context_user(
@@ -756,7 +754,8 @@ await createUser('taken@example.com', 'pw').then(() => process.exit(4), () => {}
 await posthog.shutdown();
 """
     events = _drive(tmp_path, "driver.mjs", driver, sink_url)
-    assert [e["event"] for e in events] == [f.event]
+    # the created record's id is the user's (S4-7): identified and captured as u_1, not anonymously
+    assert [(e["event"], e["distinct_id"]) for e in events] == [("$identify", "u_1"), (f.event, "u_1")]
 
 
 def test_alike_branches_for_different_cases_of_a_value_do_not_share_the_capture():

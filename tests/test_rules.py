@@ -145,7 +145,7 @@ def test_python_login_without_identity_names_the_python_api():
         "app/views.py", "def login(request):\n    auth_login(request, user)\n", flows=(flow,), package=DJANGO
     )
     finding = only(result, "posthog/missing-identify")
-    assert "identify_context()" in finding.message and finding.data["sdk"] == "posthog-python"
+    assert "capture(distinct_id=...)" in finding.message and finding.data["sdk"] == "posthog-python"
     assert finding.span == Span(1, 4, 1, len("    auth_login(request, user)"))
 
 

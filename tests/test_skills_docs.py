@@ -32,6 +32,8 @@ FRAMEWORKS = [
     "fastapi",
     "python",
     "node",
+    "sveltekit",
+    "nuxt",
 ]
 TYPECHECK_MODULES = Path(__file__).resolve().parent / "typecheck" / "node_modules"
 TSC = TYPECHECK_MODULES / ".bin" / "tsc"
@@ -167,6 +169,24 @@ declare const plan: string
 declare const reason: string
 declare const anonymousId: string
 interface ImportMeta { readonly env: { readonly DEV: boolean; readonly [key: string]: any } }
+// SvelteKit's virtual modules, as its generated ambient types declare them
+declare module '$env/dynamic/public' { export const env: Record<string, string | undefined> }
+declare module '$app/environment' { export const browser: boolean; export const dev: boolean }
+declare module '$lib/server/posthog' { export const posthog: import('posthog-node').PostHog }
+declare module '@sveltejs/kit' {
+  type Event = { request: Request; url: URL; locals: { user?: { id: string } }; params: Record<string, string> }
+  export type Actions = Record<string, (event: Event) => Promise<unknown>>
+  export type RequestHandler = (event: Event) => Promise<Response>
+  export function redirect(status: number, location: string): never
+  export function fail(status: number, data?: unknown): unknown
+  export function json(data: unknown, init?: ResponseInit): Response
+}
+// Nuxt's auto-imported $fetch and its #imports module, as its generated types declare them
+declare function $fetch<T = any>(url: string, options?: { method?: string; body?: unknown }): Promise<T>
+declare module '#imports' {
+  export function defineNuxtPlugin<T>(plugin: () => T): () => T
+  export function useRuntimeConfig(): { public: { posthogPublicKey: string; posthogHost: string } }
+}
 """
 TS_CONFIG = """{"compilerOptions": {"target": "ES2022", "lib": ["dom", "dom.iterable", "es2022"], "module": "esnext",
  "moduleResolution": "bundler", "jsx": "react-jsx", "strict": true, "noEmit": true, "skipLibCheck": true,

@@ -155,7 +155,8 @@ def _line(path: str, needle: str) -> int:
         ("billing_views.py", "subscription_cancelled", "request.user.pk"),  # @login_required view
         ("auth_views.py", "logout", "request.user.pk"),
         ("flask_auth.py", "logout", "current_user.get_id()"),
-        ("flask_auth.py", "login", "str(member.id)"),  # login_user(member): the argument is the user
+        ("flask_auth.py", "login", "member.get_id()"),  # login_user(member): the argument is the user, by the id
+        # Flask-Login keeps (the one current_user.get_id() gives at logout)
         ("api/billing.py", "subscription_cancelled", "str(me.id)"),  # me: User = Depends(get_current_user)
         ("src/routes/billing.js", "subscription_cancelled", "req.user?.id"),  # requireAuth middleware
         ("src/routes/session.js", "logout", "req.session?.userId"),  # the file keeps the id in the session

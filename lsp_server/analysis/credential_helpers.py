@@ -99,8 +99,10 @@ def clears_session(kind: FlowKind, strong: bool, anchor: Call | None, rules: Cal
 def guard_calls(doc: ParsedDocument, unit: Unit) -> list[Call]:
     """The decorator calls of a routed class method (`@UseGuards(LocalAuthGuard)`): a guard checking credentials
     before the handler runs is evidence like route middleware (`passport.authenticate('local')`)."""
+    if unit.route_method is None:  # before reading the node: most units have no route (no tree look-up while typing)
+        return []
     node = unit.node
-    if unit.route_method is None or node.type != "method_definition":
+    if node.type != "method_definition":
         return []
     decorators = [c for c in node.children if c.type == "decorator"]  # JavaScript: inside the method
     sibling = node.prev_named_sibling

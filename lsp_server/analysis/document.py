@@ -22,15 +22,17 @@ def analyze_document(
     settings: AnalysisSettings | None = None,
     language_id: str | None = None,
     routes: FileRoutes | None = None,
+    editing: bool = False,
 ) -> DocumentAnalysis:
     """Analyse `text` (the current content of `path`, relative to the workspace root). `routes`: what the workspace's
-    other files say about this one's functions (`RouteIndex.for_path`). Never raises."""
+    other files say about this one's functions (`RouteIndex.for_path`). `editing`: an editor's open document (its
+    per-statement results are remembered for the keystrokes to come). Never raises."""
     settings = settings or AnalysisSettings()
     language = language_for_path(path, language_id)
     if language is None:
         return DocumentAnalysis(path=path, language=None)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    doc = parse(text, language)
+    doc = parse(text, language, editing=editing)
     if doc is None:
         return DocumentAnalysis(path=path, language=language, parse_error="file too large or unparsable")
     try:

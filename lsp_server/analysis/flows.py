@@ -47,10 +47,22 @@ Algorithm (all vocabulary is data in `skills/detection/flows.toml`, see `vocabul
    trigger (`functions.auth.user().onCreate`) is that flow, with the user id from its parameter.
    Across files (helper C, `route_refs.py`): with the workspace's route facts, a function registered as a route in
    another file gets that route (and mount prefixes), a body-less route delegating to it reports nothing, and a
-   function called by a route reporting the same flow is not reported. Credential helpers (`create_access_token`,
+   function called by a route reporting the same flow is not reported; the same holds for a route registered in the
+   same file (`local_routes.py`: `router.post('/login', handle)`), and a webhook map's handler (`{ 'invoice.paid':
+   onPaid }`, inline, local or imported) is its type's flow, never also a flow by its name. Credential helpers
+   (`create_access_token`,
    an `authenticate_user` only comparing a hash) are no login (`credential_helpers.py`); SDK enum cases
    (`EventName.SubscriptionCreated`, `webhook_enums.py`) and DRF create views over the user model
    (`create_views.py`) are read like literals and signups.
+   Look-alikes (`lookalikes.py`): a password re-check in `updatePassword` / `deleteAccount` is no login, a logout call
+   on a failed session (`.catch`, a 401 interceptor, an expiry effect) or a helper the file's logout calls is no second
+   logout, a `createSubscription` only opening a Checkout starts a checkout, a password check whose result is only
+   logged completes nothing, and a component and the same file's service method are one flow. `identify_present` is
+   per flow (`identify_scope.py`): the flow's own function, a same-file caller / callee, the app's identify helper, a
+   package function it calls that identifies, or a global identify place (auth listener, provider, middleware).
+   Generic names (H8, session 5): a tRPC `create` procedure takes its router's / file's words (`procedures.py`), a
+   Promise executor's calls are its handler's (`executors.py`), allauth adapter / signup-form overrides are [[hooks]]
+   by base class (`class_bases.py`), and a browser function writing to a billing URL is that flow (`write_kinds`).
 Never raises: any failure yields no flows for the document.
 """
 
@@ -64,8 +76,23 @@ from functools import lru_cache
 
 from tree_sitter import Node
 
-from . import create_views, credential_helpers, handoff, insertion, route_refs, user_ids, webhook_enums
+from . import (
+    class_bases,
+    create_views,
+    credential_helpers,
+    executors,
+    handoff,
+    insertion,
+    local_routes,
+    procedures,
+    route_refs,
+    user_ids,
+    webhook_enums,
+)
+from .document_cache import contains_any, is_test_code  # whole-text checks reusing the previous keystroke's answer
 from .functions import Call, Unit, dotted_name, extract_units, string_value
+from .identify_scope import called_identifier, global_identify, identified_nearby
+from .lookalikes import cleanup_path, helpers_of_named, is_recheck, named_only_yields, service_pairs, unused_check
 from .model import Flow, FlowKind, Package, PosthogCall, Side, Span
 from .parsing import ParsedDocument
 from .vocabulary import CallRule, KindVocabulary, Trigger, Vocabulary, load, tokens
@@ -199,18 +226,25 @@ class _Detector:
         self._server_file: bool | None = None  # certainly server code: a file route or a server library import
         self._client_kinds = frozenset(vocab.client_requests.get("kinds", []) if doc.language != "python" else ())
         self._writes: dict[int, Call | None] = {}  # per unit: its write request ([client_requests])
+        # billing / account kinds whose flow-named function sending a write request is the flow (`cancelSubscription`)
+        self._write_kinds = frozenset(vocab.client_requests.get("write_kinds", []) if doc.language != "python" else ())
+        self._global_identify: bool | None = None  # an identify in a global identify place (identify_scope.py)
 
     def run(self) -> list[Flow]:
         vocab, doc = self.vocab, self.doc
-        if vocab.path_exclude.search(self.path) or vocab.is_test_code(doc.text):
+        if vocab.path_exclude.search(self.path) or is_test_code(doc, vocab):
             return []
         units = self.units = extract_units(doc, vocab, self.path)
-        delegated: set[int] = set()  # body-less routes whose handler is another file's function
+        executors.adopt(units, doc)  # `new Promise((res) => { c.cookie(…) })`: the executor's calls are the handler's
+        procedures.rename(units, doc, vocab, self.path)  # tRPC `signUpRouter = router({ create: … })`: create = signup
+        # body-less routes whose handler is this file's function (local_routes.py: `router.post('/login', handle)`)
+        delegated: set[int] = local_routes.apply(units, doc, vocab)
         if self.routes is not None:  # routes registered for these functions in other files, mount prefixes
-            delegated = route_refs.apply(units, self.routes, doc)
+            delegated |= route_refs.apply(units, self.routes, doc)
         for unit in units if doc.language != "python" else ():  # `@UseGuards(LocalAuthGuard)`: like middleware
-            unit.middleware += [c for c in credential_helpers.guard_calls(doc, unit) if self._rules(c)]
-        self.lines = doc.text.split("\n")
+            if unit.route_method is not None:  # only routed methods have guards (no per-function call while typing)
+                unit.middleware += [c for c in credential_helpers.guard_calls(doc, unit) if self._rules(c)]
+        self.lines = doc.lines()  # split once per document: rules and insertion read the same list
         self.file_side = self._file_side()
         candidates: list[_Candidate] = []
         by_name = {u.name: u for u in units if u.name}
@@ -218,7 +252,7 @@ class _Detector:
         self._connected = _SIGNAL_CONNECT_RE.findall(doc.text) if vocab.signals and ".connect(" in doc.text else []
         # per-document guards for the declared evidence: most files have no webhook words and no hook containers
         typed = vocab.webhook_type_re is not None and _search(vocab.webhook_type_re, doc.text)
-        self._webhook_words = typed or any(w in doc.data for w in vocab.webhook_bytes)
+        self._webhook_words = typed or contains_any(doc, vocab.webhook_bytes)
         self._receivers = bool(vocab.signals) and ("receiver(" in doc.text or bool(self._connected))
         self._hook_containers = {h.container for h in vocab.hooks if h.container in doc.text}
         self._triggers = self._file_triggers()
@@ -245,8 +279,8 @@ class _Detector:
             candidates.extend(self._declared_candidates(unit))
             candidates.extend(self._webhook_candidates(unit, by_name))
             candidates.extend(self._reference_candidates(unit))
-        if self._webhook_words:
-            candidates.extend(self._map_dispatch_candidates(units, by_name))
+        if self._webhook_words or (self.routes is not None and self.routes.webhooks):
+            candidates = _map_handlers_decide(candidates, self._map_dispatch_candidates(units, by_name))
         if self._client_kinds:  # last: `await signUpApi(values)` in a handler says less than the handler's own name
             candidates.extend(c for u in active for c in self._handler_callee_candidates(u))
         if vocab.callee_words.get("kinds"):  # last: a name, route or library call of the same kind says more
@@ -260,6 +294,15 @@ class _Detector:
         # credential helpers (`create_access_token`, `authenticate_user` only comparing a hash): the route calling
         # them is the login (helper C: credential_helpers.py)
         candidates = [c for c in candidates if not credential_helpers.is_helper(c.unit, c.kind, c.strong, self._rules)]
+        # look-alikes (lookalikes.py): `updatePassword` re-checking the current password is no login (S4-3); a logout
+        # call on a failed session (`.catch(() => signout())`, a 401 interceptor) and a helper the file's logout calls
+        # are no second logout (S4-9)
+        candidates = [c for c in candidates if not is_recheck(c.unit, c.kind, self._rules, self.vocab)]
+        candidates = [c for c in candidates if not self._cleanup(c)]
+        candidates = [c for c in candidates if not unused_check(doc, c.unit, c.kind, c.strong, self._rules, vocab)]
+        helpers = helpers_of_named(candidates) | named_only_yields(candidates)  # and `createSubscription` = checkout
+        helpers |= service_pairs(candidates)  # `this.authService.login(…)` and the same file's AuthService.login: one
+        candidates = [c for c in candidates if id(c) not in helpers]
         candidates = [
             c for c in candidates if not credential_helpers.clears_session(c.kind, c.strong, c.anchor, self._rules)
         ]
@@ -428,19 +471,23 @@ class _Detector:
             route_hit = kv.matches_name(route_pad)
             if route_pad and not route_hit and sup:
                 route_hit = kv.matches_route_extra(route_pad)
-            if route_hit and not negative.isdisjoint(route_toks):
+            if route_hit and not negative.isdisjoint(route_toks - vocab.route_ui_words):
                 route_hit = None
             self_delete = deletes_self and kind == FlowKind.ACCOUNT_DELETED and self._does_something(unit)
             url_hit = kv.matches_name(url_pad)
             if url_hit and not negative.isdisjoint(url_toks):
                 url_hit = None
+            # `cancel() { axios.post('/subscription/cancel') }`: a billing URL written to is the flow anywhere (H8)
+            url_handler = bool(url_hit) and (
+                unit.handler or (kind.value in self._write_kinds and self._write_request(unit) is not None)
+            )
             hits = strong.get(kind, [])
             shape = self._shape(kv, traits, unit_toks)
             if (
                 not hits
                 and not name_hit
                 and not route_hit
-                and not (url_hit and unit.handler)
+                and not url_handler
                 and shape is None
                 and not self_delete
             ):
@@ -458,7 +505,7 @@ class _Detector:
                 if url_hit:
                     score = max(score, scores.get("name_and_url", 0.7))
                 elif (
-                    kind.value in self._client_kinds
+                    (kind.value in self._client_kinds or kind.value in self._write_kinds)
                     and not (url_pad and any(k.matches_name(url_pad) for k in vocab.kinds.values()))
                     and (write := self._write_request(unit))
                 ):  # a URL naming another flow (`login()` posting to /logout) is that flow's
@@ -477,7 +524,7 @@ class _Detector:
             if self_delete:
                 evidence.append(f"route DELETE {full_route} deletes the caller's own account")
                 score = max(score, scores.get("delete_self_route", 0.75))
-            if url_hit and unit.handler:
+            if url_handler:
                 evidence.append(f"requests a {url_hit} URL")
                 score = max(score, scores.get("name_and_handler", 0.65))
             if shape is not None:  # hashes a password and inserts a user row: a signup whatever its name
@@ -514,7 +561,8 @@ class _Detector:
                 anchor, success = write, self._request_success(write.node)
             if anchor is not None and anchor in unit.middleware:
                 anchor = None  # passport.authenticate before the handler: success is the handler's start
-            client = kind.value in self._client_kinds and anchor is not None and id(anchor) not in self._state_calls
+            client = bool(self._client_kinds & {kind.value} or self._write_kinds & {kind.value})
+            client = client and anchor is not None and id(anchor) not in self._state_calls
             if success is None and client and anchor is not None:  # `login(…).subscribe({ next: (user) => {…} })`
                 success = self._request_success(anchor.node)
             candidate = _Candidate(
@@ -582,11 +630,12 @@ class _Detector:
                 if params.start_byte <= s.start_byte < params.end_byte and raw in vocab.webhook_bytes:
                     found.setdefault(vocab.webhooks[raw.decode()], f"takes a '{raw.decode()}' event")
         for hook in vocab.hooks if unit.name and self._hook_containers else ():
-            kind = hook.methods.get(unit.name)
-            if kind is None or self._container(unit.node) != hook.container:
+            kind = hook.methods.get(unit.name) or hook.methods.get(unit.symbol.rsplit(".", 1)[-1])  # `Form.save`
+            containers = (self._container(unit.node), *class_bases.of_method(doc, unit.node))  # allauth: a base class
+            if kind is None or hook.container not in containers:
                 continue
             if hook.requires_import is None or hook.requires_import.search(doc.text):
-                found.setdefault(kind, f"is the '{hook.container}.{unit.name}' hook")
+                found.setdefault(kind, f"is the '{hook.container}.{unit.symbol.rsplit('.', 1)[-1]}' hook")
         score = vocab.scores.get("declared", 0.85)
         return [_Candidate(unit, kind, score, [why], strong=True) for kind, why in found.items()]
 
@@ -1093,6 +1142,10 @@ class _Detector:
         found += webhook_enums.members(doc, unit, vocab.webhooks)  # `case EventName.SubscriptionCreated:` (helper C)
         for s, event_type in found:
             kind = vocab.webhooks[event_type]
+            for refined_type, file_re, refined in vocab.webhook_refinements:  # a Checkout that starts a subscription
+                if refined_type == event_type and file_re.search(doc.text):
+                    kind = refined
+                    break
             if kind in out:
                 continue
             target = self._branch(s, by_name, unit)
@@ -1121,6 +1174,10 @@ class _Detector:
         doc, vocab = self.doc, self.vocab
         maps: dict[str, dict[FlowKind, list[str]]] = {}
         out: list[_Candidate] = []
+        routes = self.routes
+        for handler, event_type in route_refs.webhook_handlers(units, routes) if routes is not None else ():
+            out.append(self._map_handler_candidate(handler, event_type))  # a map in another file dispatches to it
+        delegated = routes.webhooks_delegated if routes is not None else frozenset()
         for m in _webhook_literal_re(vocab.webhook_bytes).finditer(doc.data):
             node = doc.root.descendant_for_byte_range(m.start(), m.end())
             while node is not None and node.type != "string" and node.end_byte - node.start_byte <= m.end() - m.start():
@@ -1131,16 +1188,12 @@ class _Detector:
             value = pair.child_by_field_name("value")
             if value is None:
                 continue
-            if value.type == "identifier" and (handler := by_name.get(doc.node_text(value))) is not None:
-                body = handler.body  # `HANDLERS = {"invoice.paid": on_paid}`: on_paid handles it
-                if body is not None and not handler.negative:
-                    event_type = m.group(1).decode()
-                    evidence = [f"handles webhook '{event_type}'"]
-                    score = vocab.scores.get("webhook", 0.9)
-                    candidate = _Candidate(handler, vocab.webhooks[event_type], score, evidence, strong=True)
-                    candidate.branch, candidate.branch_block = insertion.statements(body), body
-                    candidate.branch_node = handler.node
-                    out.append(candidate)
+            handler = self._map_value_unit(value, by_name)  # `HANDLERS = {"invoice.paid": on_paid}`: on_paid handles it
+            if handler is not None:
+                if handler.body is not None and not handler.negative:
+                    out.append(self._map_handler_candidate(handler, m.group(1).decode()))
+                continue
+            if m.group(1).decode() in delegated:  # an imported handler, reported in its own file (route_refs.py)
                 continue
             holder = pair.parent.parent if pair.parent is not None else None
             while holder is not None and holder.type in _MAP_WRAPPERS:
@@ -1168,6 +1221,26 @@ class _Detector:
                     candidate.only_when = (subject, tuple(types))
                     out.append(candidate)
         return out
+
+    def _map_value_unit(self, value: Node, by_name: dict[str, Unit]) -> Unit | None:
+        """This file's function a webhook map sends a type to: `on_paid`, or an inline `async (event) => {…}`."""
+        if value.type == "identifier":
+            return by_name.get(self.doc.node_text(value))
+        if value.type in ("arrow_function", "function_expression", "function", "lambda"):
+            return next((u for u in self.units if u.node.start_byte == value.start_byte and u.node.end_byte ==
+                         value.end_byte and u.body is not None), None)
+        return None
+
+    def _map_handler_candidate(self, handler: Unit, event_type: str) -> _Candidate:
+        """The function a webhook map dispatches `event_type` to is that type's flow, inserted in its body."""
+        vocab = self.vocab
+        evidence = [f"handles webhook '{event_type}'"]
+        score = vocab.scores.get("webhook", 0.9)
+        candidate = _Candidate(handler, vocab.webhooks[event_type], score, evidence, strong=True)
+        if handler.body is not None:
+            candidate.branch, candidate.branch_block = insertion.statements(handler.body), handler.body
+        candidate.branch_node = handler.node
+        return candidate
 
     def _full_route(self, unit: Unit) -> str:
         """The route with its Python router's prefix: `@router.post("/cancel")` under
@@ -1446,7 +1519,7 @@ class _Detector:
         )
         if not c.handoff_user and user_id and self._posts_param(unit, re.split(r"[.?\[]", user_id)[0], c):
             user_id = None  # `register(user)` posts the form it is given: no id there yet (helper B)
-        bound = None if user_id else user_ids.bind_result(doc, unit, c.anchor, c.anchor_rule)
+        bound = None if user_id else user_ids.bind_result(doc, unit, c.anchor, c.anchor_rule, c.kind)
         user_id, binding = bound if bound else (user_id, None)
         evidence = list(c.evidence)
         if ins.note:
@@ -1466,7 +1539,8 @@ class _Detector:
             user_id_binding=binding,
             needs_identify=c.kind in _LOGIN_KINDS and not c.starts_only,
             identify_present=self._has(fn_span, _IDENTIFY_KINDS)
-            or bool(self.package is not None and self.package.posthog.has_identify),
+            or self._captures_as_user(fn_span)
+            or (c.kind in _LOGIN_KINDS and self._identified_elsewhere(unit)),
             needs_reset=c.kind == FlowKind.LOGOUT and side == "client",
             reset_present=self._has(fn_span, {"reset"}),
             tracked=self._has(scope, {"capture"}),
@@ -1519,6 +1593,33 @@ class _Detector:
                 return body if body.type == "statement_block" else None
         return None
 
+    def _cleanup(self, c: _Candidate) -> bool:
+        anchor = c.anchor.node if c.anchor is not None and not c.reference and c.branch_block is None else None
+        return cleanup_path(self.doc, c.kind, c.name_hit, anchor, self.vocab) is not None
+
+    def _identified_elsewhere(self, unit: Unit) -> bool:
+        """S4-15 (identify_scope.py): an identify outside the flow's own function covers it only from a global identify
+        place (auth-state listener, provider, signal receiver, middleware: here or in the package) or a same-file
+        function it calls or that calls it, not from another login's function."""
+        if self.package is not None and (
+            self.package.posthog.has_identify or called_identifier(unit, self.package.posthog.identify_functions)
+        ):
+            return True
+        if self._global_identify is None:
+            self._global_identify = global_identify(self.doc, self.calls)
+        return self._global_identify or identified_nearby(unit, self.units, self.calls) is not None
+
+    def _captures_as_user(self, span: Span) -> bool:
+        """posthog-python has no identify(): a capture sent with `distinct_id=` is what ties the user to the person."""
+        if self.doc.language != "python":
+            return False
+        start, end = (span.start_line, span.start_col), (span.end_line, span.end_col)
+        return any(
+            call.kind == "capture" and "distinct_id=" in call.text
+            and start <= (call.span.start_line, call.span.start_col) < end
+            for call in self.calls
+        )
+
     def _has(self, span: Span, kinds: set[str] | frozenset[str]) -> bool:
         start, end = (span.start_line, span.start_col), (span.end_line, span.end_col)
         for call in self.calls:
@@ -1536,6 +1637,9 @@ class _Detector:
             return "client"
         if _directive_first(doc, side.get("server_directive", "use server")):
             return "server"
+        component = _compiled(side.get("client_file_re", ""))
+        if component is not None and component.search(path):  # a Svelte / Vue component's script runs in the browser
+            return "client"
         for pattern in self.vocab.file_route_res:
             if pattern.search(path):
                 return "server"
@@ -1551,6 +1655,9 @@ class _Detector:
         client_text = _compiled(side.get("client_text_re", ""))
         if client_text is not None and client_text.search(doc.text):  # `localStorage`, `$('#login-form')` (helper B)
             return "client"
+        static = _compiled(side.get("static_paths_re", ""))
+        if static is not None and static.search(path):  # `public/js/login.js`: served to the browser as it is
+            return "client"
         composables = _compiled(self.vocab.client_requests.get("composable_file_re", ""))
         if composables is not None and composables.search(path):  # Nuxt `composables/useAuth.ts` (auto-imports)
             return "client"
@@ -1558,7 +1665,7 @@ class _Detector:
             return "server"
         framework = self.package.framework if self.package is not None else ""
         if side.get("client_paths") is not None and side["client_paths"].search(path):
-            return "server" if framework in ("node-express", "node") else "client"
+            return "server" if framework in frameworks_with("server_default") else "client"
         if framework in frameworks_with("client_default"):  # a React SPA: frameworks.toml says so
             return "client"
         return "server"
@@ -1626,6 +1733,17 @@ def _search(pattern: re.Pattern[str], text: str) -> bool:
             return True
         pos = m.start() + 1
     return False
+
+
+def _map_handlers_decide(candidates: list[_Candidate], mapped: list[_Candidate]) -> list[_Candidate]:
+    """A function a webhook map dispatches to is its types' flows only: `onCheckout` handling
+    `checkout.session.completed` is a payment, not a checkout started by its name."""
+    handled: dict[int, set[FlowKind]] = {}
+    for c in mapped:
+        if c.only_when is None:
+            handled.setdefault(id(c.unit), set()).add(c.kind)
+    kept = [c for c in candidates if c.strong or c.kind in handled.get(id(c.unit), (c.kind,))]
+    return kept + mapped
 
 
 _MAP_WRAPPERS = frozenset({"as_expression", "satisfies_expression", "parenthesized_expression", "type_assertion"})

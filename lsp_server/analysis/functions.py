@@ -129,6 +129,11 @@ class Unit:
     def end(self) -> int:
         return self.node.end_byte
 
+    @property
+    def has_body(self) -> bool:
+        """`body is not None`, without looking the body up in the tree (a unit re-created from memory)."""
+        return self.body is not None
+
 
 _JS_PARTS = {  # node types differ between the grammars
     "javascript": {
@@ -160,29 +165,32 @@ def extract_units(doc: ParsedDocument, vocab: Vocabulary, path: str) -> list[Uni
     """Every function of the document, outermost first, with its calls and strings attached.
 
     The functions of a top-level statement depend on that statement alone, so in a large document being typed in
-    they are remembered by the statement's text (once seen unchanged in two versions): an edit re-builds the
-    statement it touches and re-creates the others from memory over this tree's nodes, with the same result as
-    building them all. Functions re-created from memory carry `inert` when their statement can give no flow evidence
-    (inert.py), so the detector skips them."""
+    they are remembered by the statement's text (from the version an editor opens, or once seen unchanged across an
+    edit): an edit re-builds the statement it touches and re-creates the others from memory over this tree's nodes,
+    with the same result as building them all. Their nodes are looked up in the tree when first asked for (most never
+    are). Functions re-created from memory carry `inert` when their statement can give no flow evidence (inert.py),
+    so the detector skips them."""
     file_route = _file_route(path, vocab)
     use_server_file = _has_directive(doc, doc.root, vocab.side.get("server_directive", "use server"))
     if not doc.edited or len(doc.data) < _MEMO_MIN_BYTES:  # a file read once (a scan): nothing to remember for
         units, bodiless = _build(doc, _matches(doc, doc.root), vocab, path, file_route, use_server_file)
         return units + bodiless
-    stmts = doc.root.named_children
-    data = doc.data
+    statements = doc.statements()
+    stmts = [stmt for stmt, _ in statements]
     language, vocab_id = doc.language, id(vocab)
     keys: list[tuple | None] = [  # None: not to remember (error recovery may depend on the text around it)
-        None if stmt.has_error else (language, path, vocab_id, use_server_file, stmt.kind_id,
-                                     data[stmt.start_byte : stmt.end_byte])
-        for stmt in stmts
+        None if text is None else (language, path, vocab_id, use_server_file, stmt.kind_id, text)
+        for stmt, text in statements
     ]
     parts: list[tuple[list[Unit], list[Unit]] | None] = []
     seen: list[bool] = []
+    context: _Context = (doc, vocab, path, file_route, use_server_file, {})
     for stmt, hit in zip(stmts, _memo.get_many(keys), strict=True):
         if hit is not None and hit[0] is not vocab:
             hit = None
-        parts.append(_from_template(stmt, hit[1], hit[2], hit[3]) if hit is not None and hit[1] is not None else None)
+        parts.append(
+            _from_template(stmt, hit[1], hit[2], context) if hit is not None and hit[1] is not None else None
+        )
         seen.append(hit is not None)
     missing = [i for i, made in enumerate(parts) if made is None]
     if len(missing) * 4 > len(stmts):  # most statements are new (the first edit, a paste): one query for all
@@ -193,16 +201,23 @@ def extract_units(doc: ParsedDocument, vocab: Vocabulary, path: str) -> list[Uni
     else:
         grouped = {i: _matches(doc, stmts[i]) for i in missing}
     units, bodiless = [], []
+    # statements the edit from the previous version left alone are worth remembering at once (and all of a document
+    # an editor just opened): only the statement being typed in changes every time
+    edit = doc.previous
+    edit_start, edit_end = (edit[1], edit[3]) if edit is not None else (0, -1)
     for i, made in enumerate(parts):
         if made is None:
             made = _build(doc, grouped.get(i, []), vocab, path, file_route, use_server_file)
             key = keys[i]
-            if key is not None and not seen[i]:  # the statement being typed in changes every time: not worth more
+            stmt = stmts[i]
+            unchanged = seen[i] or edit is None or stmt.end_byte <= edit_start or stmt.start_byte >= edit_end
+            if key is not None and not unchanged:  # the statement being typed in changes every time: not worth more
                 _memo.put(key, (vocab, None, 0, False), len(key[-1]) + 200)
             elif key is not None:  # seen unchanged before: remember its functions
-                template = _to_template(stmts[i].start_byte, made[0] + made[1])
-                inert = is_inert(doc.node_text(stmts[i]), path, vocab)  # later keystrokes skip its evidence passes
-                _memo.put(key, (vocab, template, len(made[0]), inert), len(key[-1]) + 200 * len(template) + 200)
+                template = _to_template(stmt.start_byte, made[0] + made[1])
+                inert = is_inert(doc.node_text(stmt), path, vocab)  # later keystrokes skip its evidence passes
+                protos = _to_protos(template, inert)
+                _memo.put(key, (vocab, protos, len(made[0]), inert), len(key[-1]) + 600 * len(template) + 200)
         units.extend(made[0])
         bodiless.extend(made[1])
     return units + bodiless
@@ -279,8 +294,9 @@ _Loc = tuple[int, int, int]  # a node as (start, end) bytes relative to its stat
 _CallT = tuple[_Loc, str, str]
 _UnitT = tuple  # one Unit's fields in order, nodes as _Loc, calls as (_Loc, dotted, callee text)
 # key: language, path, vocabulary, 'use server' file, statement kind and text;
-# value: (vocabulary, units or None when seen once, how many of them are not body-less routes, inert: see inert.py)
-_memo: BoundedMemo[tuple[Vocabulary, tuple[_UnitT, ...] | None, int, bool]] = BoundedMemo(
+# value: (vocabulary, units (as _to_protos gives them) or None when seen once, how many of them are not body-less
+# routes, inert: see inert.py)
+_memo: BoundedMemo[tuple[Vocabulary, tuple | None, int, bool]] = BoundedMemo(
     50_000, max_bytes=8_000_000
 )
 
@@ -348,63 +364,126 @@ def _node_at(find: Callable[[int, int], Node | None], base: int, loc: _Loc) -> N
     return node
 
 
-def _from_template(
-    stmt: Node, template: tuple[_UnitT, ...], regular: int, inert: bool
-) -> tuple[list[Unit], list[Unit]] | None:
-    """Fresh units over `stmt`'s nodes in this tree, or None when a node cannot be found exactly."""
-    base = stmt.start_byte
-    find = stmt.descendant_for_byte_range
-    units: list[Unit] = []
+# (document, vocabulary, path, file route, 'use server' file, fresh builds by statement id): what building a statement's
+# functions again takes, shared by the units of one extraction
+_Context = tuple[ParsedDocument, Vocabulary, str, "str | None", bool, dict[int, list[Unit]]]
+_MISSING = object()
+
+
+class _Lazy:
+    """A field of a unit re-created from memory, made on first read and then kept in the instance (a plain attribute
+    from then on: a write replaces it, as on a Unit)."""
+
+    __slots__ = ("make", "name")
+
+    def __init__(self, make: Callable[[_RememberedUnit], object]) -> None:
+        self.make = make
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: _RememberedUnit | None, owner: type | None = None) -> object:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.make(obj)
+        return value
+
+
+def _resolve(u: _RememberedUnit, loc: _Loc, field: str, j: int = -1) -> Node:
+    """The remembered node at `loc` (the unit's `field`, or item `j` of that list) in this tree; when it is not where
+    memory says (never expected: the statement's text is the same), that node in a fresh build of the statement."""
+    stmt, base, context = u._at
     try:
-        for (
-            loc,
-            body,
-            symbol,
-            name,
-            parent,
-            method,
-            route,
-            component,
-            hook,
-            handler,
-            server,
-            negative,
-            middleware,
-            calls,
-            strings,
-            references,
-            params,
-        ) in template:
-            node = _node_at(find, base, loc)
-            units.append(
-                Unit(
-                    node,
-                    None if body is None else node.child_by_field_name("body") if body is _FIELD_BODY
-                    else _node_at(find, base, body),
-                    symbol,
-                    name,
-                    units[parent] if parent >= 0 else None,
-                    method,
-                    route,
-                    component,
-                    hook,
-                    handler,
-                    server,
-                    negative,
-                    [Call(_node_at(find, base, c), dotted, text) for c, dotted, text in middleware]
-                    if middleware
-                    else [],
-                    [Call(_node_at(find, base, c), dotted, text) for c, dotted, text in calls] if calls else [],
-                    [_node_at(find, base, c) for c in strings] if strings else [],
-                    [(a, Call(_node_at(find, base, c), dotted, text)) for a, c, dotted, text in references]
-                    if references
-                    else [],
-                    params,
-                    inert,
-                )
-            )
+        return _node_at(stmt.descendant_for_byte_range, base, loc)
     except _Unresolved:
+        built = context[5].get(stmt.id)
+        if built is None:
+            doc, vocab, path, file_route, use_server_file, _ = context
+            regular, bodiless = _build(doc, _matches(doc, stmt), vocab, path, file_route, use_server_file)
+            built = context[5][stmt.id] = regular + bodiless
+        if u._index >= len(built):
+            raise RuntimeError("a remembered statement's functions differ from a fresh build") from None
+        item = getattr(built[u._index], field)
+        item = item if j < 0 else item[j]
+        return item if isinstance(item, Node) else item[1].node if isinstance(item, tuple) else item.node
+
+
+def _body(u: _RememberedUnit) -> Node | None:
+    body = u._t[1]
+    if body is None:
         return None
+    return u.node.child_by_field_name("body") if body is _FIELD_BODY else _resolve(u, body, "body")
+
+
+def _calls_at(field: str, at: int) -> Callable[[_RememberedUnit], list[Call]]:
+    def make(u: _RememberedUnit) -> list[Call]:
+        return [Call(_resolve(u, c, field, j), dotted, text) for j, (c, dotted, text) in enumerate(u._t[at])]
+
+    return make
+
+
+class _RememberedUnit(Unit):
+    """A Unit re-created from memory. Its plain fields are copied in one step from a dict made when the statement was
+    remembered (the class attributes below shadow the dataclass' slots, so the values live in the instance dict); its
+    tree nodes (the function, its body, calls, strings) are looked up in this tree on first read: most functions of a
+    large file are never asked for them while the user types."""
+
+    # plain fields: in the instance dict (these class attributes only make the slots' descriptors step aside)
+    symbol = name = parent = route_method = route_path = params = None
+    is_component = is_hook = handler = server = negative = inert = None
+    start = end = has_body = None  # Unit computes these from the node: known without it here
+    # fields holding nodes: looked up on first read
+    node = _Lazy(lambda u: _resolve(u, u._t[0], "node"))
+    body = _Lazy(_body)
+    middleware = _Lazy(_calls_at("middleware", 12))
+    calls = _Lazy(_calls_at("calls", 13))
+    strings = _Lazy(lambda u: [_resolve(u, c, "strings", j) for j, c in enumerate(u._t[14])])
+    references = _Lazy(
+        lambda u: [(a, Call(_resolve(u, c, "references", j), d, t)) for j, (a, c, d, t) in enumerate(u._t[15])]
+    )
+
+
+_Proto = dict[str, object]  # a remembered unit's plain fields (and `_t`, `_index`, `_rs`, `_re`), copied per keystroke
+
+
+def _to_protos(template: tuple[_UnitT, ...], inert: bool) -> tuple[tuple[_Proto, int, bool], ...]:
+    """Per unit: its plain fields as a dict, its parent's index in the statement (-1: none), and whether it passes no
+    handler by reference (every keystroke reads every function's references)."""
+    out = []
+    for index, t in enumerate(template):
+        (_, body, symbol, name, parent, route_method, route_path, is_component, is_hook, handler, server, negative,
+         _, _, _, _, params) = t
+        proto = {
+            "symbol": symbol, "name": name, "route_method": route_method, "route_path": route_path,
+            "is_component": is_component, "is_hook": is_hook, "handler": handler, "server": server,
+            "negative": negative, "params": params, "inert": inert, "has_body": body is not None,
+            "_t": t, "_index": index,
+        }
+        out.append((proto, parent, not t[15]))
+    return tuple(out)
+
+
+_new_unit = object.__new__
+
+
+def _from_template(
+    stmt: Node, protos: tuple[tuple[_Proto, int, bool], ...], regular: int, context: _Context
+) -> tuple[list[Unit], list[Unit]]:
+    """Units over `stmt` in this tree, their nodes looked up on first read."""
+    base = stmt.start_byte
+    at = (stmt, base, context)
+    units: list[Unit] = []
+    for proto, parent, no_references in protos:
+        u = _new_unit(_RememberedUnit)
+        d = u.__dict__
+        d.update(proto)
+        loc = proto["_t"][0]  # type: ignore[index]
+        d["start"], d["end"], d["_at"] = base + loc[0], base + loc[1], at
+        d["parent"] = units[parent] if parent >= 0 else None
+        if no_references:
+            d["references"] = []
+        units.append(u)
     return units[:regular], units[regular:]
 
 
@@ -498,6 +577,17 @@ def _has_directive(doc: ParsedDocument, block: Node | None, directive: str) -> b
                 return True
         return False
     return False
+
+
+_HTTP_VERBS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+
+
+def _method_route(path: str, vocab: Vocabulary) -> str | None:
+    """The route of a file under a `routes/` folder exporting an HTTP-method handler, flat-route dots as segments."""
+    for pattern in vocab.method_route_res:
+        if m := pattern.search(path):
+            return "/" + "/".join(p for p in re.split(r"[./]", m.group(1)) if p and p != "index")
+    return None
 
 
 def _file_route(path: str, vocab: Vocabulary) -> str | None:
@@ -598,6 +688,8 @@ def _js_unit(
     # `export default` is a handler in pages/api, a page component elsewhere; SvelteKit's `actions.default` is one
     from_export = bool(ctx.get("export")) and not ctx.get("name")
     api_default = name == "default" and (not from_export or (file_route or "").startswith("/api"))
+    if not file_route and top_level and name in _HTTP_VERBS:  # `export const POST` under any routes/ folder (H8)
+        file_route = _method_route(path, vocab)
     if file_route and top_level and (name in vocab.http_method_names or api_default):
         route_method = name.upper() if name.upper() in ("GET", "POST", "PUT", "PATCH", "DELETE") else route_method
         if name in vocab.read_handler_names:

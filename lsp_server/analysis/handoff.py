@@ -444,7 +444,7 @@ def user_id(doc: ParsedDocument, vocab: Vocabulary, expr: str) -> str:
     conf = vocab.user_id
     field = conf.get("js_field", "id")
     for marker, library_field in conf.get("field_by_text", {}).items():
-        if marker in doc.text:
+        if marker in doc.text and isinstance(library_field, str):  # tables are Python libraries' (Flask-Login)
             field = library_field
             break
     return f"{expr}.{field}"

@@ -344,6 +344,17 @@ def ends_session(doc: ParsedDocument, call: Node, vocab: Vocabulary) -> bool:
     return _matches(conf.get("ends_session_re", {}).get(lang), dotted)
 
 
+def throws_redirect(doc: ParsedDocument, call: Node, vocab: Vocabulary) -> bool:
+    """remix-auth `authenticate('form', request, { successRedirect })` throws its success redirect: nothing after it
+    runs (`[user_id] throws_redirect`)."""
+    throws = vocab.user_id.get("throws_redirect", {})
+    callee, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+    lang = "python" if doc.language == "python" else "js"
+    if callee is None or args is None or not _matches(throws.get(lang), dotted_name(doc.node_text(callee))):
+        return False
+    return _matches(throws.get("args_re"), doc.node_text(args))
+
+
 def _matches(pattern: str | None, text: str) -> bool:
     try:
         return bool(pattern) and re.search(pattern, text) is not None
@@ -417,6 +428,11 @@ def after_call(
         stmt = statement_of(call, unit_node)
         if stmt.parent is not None and stmt.parent.type in BLOCKS:
             return _before(doc, stmt)  # `logout(request)`: read the user first, so the capture goes before it
+    if throws_redirect(doc, call, vocab):
+        stmt = statement_of(call, unit_node)
+        if stmt.parent is not None and stmt.parent.type in BLOCKS:
+            row = stmt.start_point[0]
+            return Insertion(row, indent_of(doc, stmt), doc.span(stmt), stmt, note="before its redirect")
     block = _callback_block(call)
     if block is not None:
         return _block_start(doc, block, vocab, call)

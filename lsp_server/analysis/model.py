@@ -25,7 +25,7 @@ class FlowKind(StrEnum):
     ACCOUNT_DELETED = "account_deleted"
 
 
-Language = Literal["python", "javascript", "typescript", "tsx"]
+Language = Literal["python", "javascript", "typescript", "tsx", "svelte", "vue"]  # svelte/vue: parsed as their scripts
 Side = Literal["client", "server"]
 Severity = Literal["error", "warning", "information", "hint"]
 
@@ -111,7 +111,11 @@ class PosthogSetup:
     sdks: tuple[str, ...] = ()  # dependency names, e.g. ("posthog-js", "posthog-node")
     versions: dict[str, str] = field(default_factory=dict)  # declared version specs
     init: str | None = None  # "path:line" (1-based line) of the first init/construction, if any
-    has_identify: bool = False  # identify anywhere in the package (user-level identity is handled)
+    # an identify in a global identify place (auth-state listener, provider, middleware, signal receiver, top level):
+    # every login of the package is identified (identify_scope.py; one inside a login covers that login only)
+    has_identify: bool = False
+    # functions of the package that identify the user (`login` in the auth context): a flow calling one is identified
+    identify_functions: frozenset[str] = frozenset()
     module_client: bool = False  # posthog-python's module-level client is configured (`posthog.project_api_key = …`)
 
 

@@ -19,6 +19,7 @@ from tree_sitter import Language as TSLanguage
 from tree_sitter import Node, Parser, Query, Tree
 
 from .model import Language, Span
+from .sfc import COMPONENT_LANGUAGES, script_text
 
 EXTENSIONS: dict[str, Language] = {
     ".py": "python",
@@ -31,6 +32,8 @@ EXTENSIONS: dict[str, Language] = {
     ".mts": "typescript",
     ".cts": "typescript",
     ".tsx": "tsx",
+    ".svelte": "svelte",  # components: their <script> blocks, at their own lines and columns (sfc.py)
+    ".vue": "vue",
 }
 LANGUAGE_IDS: dict[str, Language] = {  # LSP languageId → grammar
     "python": "python",
@@ -38,6 +41,8 @@ LANGUAGE_IDS: dict[str, Language] = {  # LSP languageId → grammar
     "javascriptreact": "javascript",
     "typescript": "typescript",
     "typescriptreact": "tsx",
+    "svelte": "svelte",
+    "vue": "vue",
 }
 MAX_PARSE_BYTES = 2_000_000  # larger files are skipped with a clear reason, never parsed
 
@@ -52,7 +57,8 @@ _RECENT_TREES = 8  # the documents being typed in, and the text a code action re
 _RECENT_BYTES = 4_000_000  # trees take ~10x their source in memory: a few huge files must not pin 100s of MB
 _CLOSE_ENOUGH = 64  # a recent text this few bytes away is taken without comparing the older ones
 _REUSE_MIN_BYTES = 4096  # smaller files parse in well under a millisecond: no point comparing them
-_recent: OrderedDict[tuple[Language, bytes], Tree] = OrderedDict()  # newest last; trees are never edited in place
+# newest last; trees are never edited in place; the value keeps the text object the key was made from (id-keyed caches)
+_recent: OrderedDict[tuple[Language, bytes], tuple[Tree, bytes]] = OrderedDict()
 _recent_lock = threading.Lock()
 
 
@@ -95,6 +101,10 @@ class ParsedDocument:
     _ascii: bool = False
     _lines: list[str] | None = None  # text split once, on first line_text()
     edited: bool = False  # the tree came from a recent text (the same, or one edit away): a document being typed in
+    # the recent text this one is `data` edited from, and the edit: (old text, start, old end, new end) in bytes
+    previous: tuple[bytes, int, int, int] | None = None
+    _statements: list[tuple[Node, bytes | None]] | None = None  # statements(), once
+    first_code_line: int = 0  # a component: the first line inside its script, where new imports may go
 
     @property
     def root(self) -> Node:
@@ -123,37 +133,63 @@ class ParsedDocument:
         (sr, sc), (er, ec) = node.start_point, node.end_point
         return Span(sr, self._char_col(sr, sc), er, self._char_col(er, ec))
 
-    def line_text(self, row: int) -> str:
+    def statements(self) -> list[tuple[Node, bytes | None]]:
+        """The top-level statements with their text (None for one holding a syntax error: its tree may depend on the
+        text around it), for results remembered per statement while a document is typed in."""
+        if self._statements is None:
+            data = self.data
+            self._statements = [
+                (stmt, None if stmt.has_error else data[stmt.start_byte : stmt.end_byte])
+                for stmt in self.root.named_children
+            ]
+        return self._statements
+
+    def lines(self) -> list[str]:
+        """The text split into lines, once per document (read-only: shared by every reader)."""
         if self._lines is None:
             self._lines = self.text.split("\n")
-        lines = self._lines
+        return self._lines
+
+    def line_text(self, row: int) -> str:
+        lines = self._lines if self._lines is not None else self.lines()
         return lines[row] if 0 <= row < len(lines) else ""
 
 
-def parse(text: str, language: Language) -> ParsedDocument | None:
-    """Parse `text`; None when it is too large or the grammar fails. Never raises."""
+def parse(text: str, language: Language, *, editing: bool = False) -> ParsedDocument | None:
+    """Parse `text`; None when it is too large or the grammar fails. Never raises. A Svelte / Vue component is parsed
+    as its script blocks (the rest blanked): the document's `text` and `language` are then that script's. `editing`:
+    an open document about to be typed in (didOpen): per-statement results are worth remembering from this version."""
     try:
+        first_code_line = 0
+        if language in COMPONENT_LANGUAGES:
+            text, language, first_code_line = script_text(text, language)
         data = text.encode("utf-8", "surrogatepass")
         if len(data) > MAX_PARSE_BYTES:
             return None
+        previous = None
         if len(data) >= _REUSE_MIN_BYTES:
-            tree, edited = _parse_reusing(data, language)
+            tree, previous = _parse_reusing(data, language)
+            edited = editing or previous is not None
         else:
             tree, edited = _parser(language).parse(data), False
-        return ParsedDocument(text=text, data=data, language=language, tree=tree, _ascii=data.isascii(), edited=edited)
+        return ParsedDocument(
+            text=text, data=data, language=language, tree=tree, _ascii=data.isascii(), edited=edited,
+            first_code_line=first_code_line, previous=previous,
+        )
     except Exception:  # a grammar bug must cost findings, not the server
         return None
 
 
-def _parse_reusing(data: bytes, language: Language) -> tuple[Tree, bool]:
+def _parse_reusing(data: bytes, language: Language) -> tuple[Tree, tuple[bytes, int, int, int] | None]:
     """`data`'s tree: a recent identical text's tree, an incremental re-parse of a similar one, or a fresh parse;
-    and whether it came from a recent text."""
+    and the recent text it came from with the edit between them (None: a fresh parse of a new text)."""
     key = (language, data)
     with _recent_lock:
-        tree = _recent.get(key)
-        if tree is not None:
+        held = _recent.get(key)
+        if held is not None:
             _recent.move_to_end(key)
-            return tree, True
+            end = len(data)
+            return held[0], (held[1], end, end, end)
         base = _closest(data, language)
         reuse = base is not None and not base[1].root_node.has_error  # a broken text's edit most likely is too
         if base is not None and reuse:
@@ -170,17 +206,17 @@ def _parse_reusing(data: bytes, language: Language) -> tuple[Tree, bool]:
     else:
         tree = _parser(language).parse(data)
     with _recent_lock:
-        _recent[key] = tree
+        _recent[key] = (tree, data)
         while len(_recent) > _RECENT_TREES or (len(_recent) > 1 and sum(len(d) for _, d in _recent) > _RECENT_BYTES):
             _recent.popitem(last=False)
-    return tree, base is not None
+    return tree, (base[0], *base[2]) if base is not None else None
 
 
 def _closest(data: bytes, language: Language) -> tuple[bytes, Tree, tuple[int, int, int]] | None:
     """A recent text of the same language that `data` shares at least half its bytes with (as prefix + suffix),
     its tree and the edit range between them."""
     best: tuple[int, bytes, Tree, tuple[int, int, int]] | None = None
-    for (lang, old), tree in reversed(_recent.items()):  # newest first: the version before a keystroke
+    for (lang, old), (tree, _) in reversed(_recent.items()):  # newest first: the version before a keystroke
         if lang != language or (old[:64] != data[:64] and old[-64:] != data[-64:]):
             continue  # unrelated file: the cheap check spares the comparison
         edit = _edit_range(old, data)

@@ -59,6 +59,8 @@ class FileFacts:
     exports: tuple[tuple[str, str, str], ...] = ()  # (name, specifier, symbol) re-exported from another module
     guards: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (method, route, middleware names before the handler)
     # (`module.exports.userService = require('./user.service')`, `export * as authService from './auth'`)
+    webhooks: tuple[tuple[str, str, str], ...] = ()  # (event type, specifier, symbol): a webhook map's imported
+    # handlers (`{ 'invoice.paid': onPaid }` after `import { onPaid } from './handlers'`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,9 @@ class FileRoutes:
     # runs first, as written (`passport.authenticate('local')`); the calls count as the handler's own middleware
     delegated: frozenset[tuple[str, str]] = frozenset()  # (method, route as written) of this file's registrations
     # whose handler is another file's function (`router.post('/x', catchAsync(ctrl.x))`): reported there
+    webhooks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # symbol → the webhook types a map in
+    # another file dispatches to it
+    webhooks_delegated: frozenset[str] = frozenset()  # webhook types this file's maps send to another file's function
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,13 +192,39 @@ class _Reader:
         self.calls: list[_CallFact] = []
         self.exports: list[tuple[str, str, str]] = []
         self.guards: list[tuple[str, str, tuple[str, ...]]] = []
+        self.webhooks: list[tuple[str, str, str]] = []
 
     def read(self) -> FileFacts:
         self.collect()
         if self.bindings and any(m in self.doc.text for m in self.config.handler_markers):
             self.caller_facts()  # the costly part (every function of the file): only where a handler may be
+        if self.bindings and any(w in self.doc.data for w in self.vocab.webhook_bytes):
+            self.webhook_map()
         calls = tuple(dict.fromkeys(self.calls))
-        return FileFacts(tuple(self.registrations), tuple(self.mounts), calls, tuple(self.exports), tuple(self.guards))
+        return FileFacts(
+            tuple(self.registrations), tuple(self.mounts), calls, tuple(self.exports), tuple(self.guards),
+            tuple(dict.fromkeys(self.webhooks)),
+        )
+
+    def webhook_map(self) -> None:
+        """`{ 'checkout.session.completed': onCheckout }` / `{"invoice.paid": billing.on_paid}` with imported values:
+        that module's function handles the type."""
+        python = self.doc.language == "python"
+        pattern = "(pair key: (string) @k value: [(identifier) (%s)] @v) @n\n" % (
+            "attribute" if python else "member_expression"
+        )
+        webhooks = self.vocab.webhooks
+        for pair in self.walk(pattern):
+            key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            event_type = string_value(self.text(key)) if key is not None else ""
+            if event_type not in webhooks or value is None:
+                continue
+            found = self.reference(value)
+            if found is not None:
+                self.webhooks.append((event_type, *found))
+
+    def reference(self, node: Node) -> tuple[str, str] | None:
+        raise NotImplementedError
 
     def collect(self) -> None:
         raise NotImplementedError
@@ -692,12 +723,17 @@ class RouteIndex:
             self._by_path = {}
             return None
 
+    def joined(self) -> Mapping[str, FileRoutes]:
+        """Every path's `FileRoutes` (what other files say about it), joined once."""
+        self.for_path("")
+        return self._by_path or {}
+
     def targets(self) -> list[str]:
         """Files whose functions are route handlers registered elsewhere, or whose routers are mounted under a prefix
         (the scan analyses them even when they name no flow themselves)."""
         if self._by_path is None:
             self.for_path("")
-        return [p for p, routes in (self._by_path or {}).items() if routes.handlers or routes.mounts]
+        return [p for p, routes in (self._by_path or {}).items() if routes.handlers or routes.mounts or routes.webhooks]
 
     # -- joining --
 
@@ -730,6 +766,14 @@ class RouteIndex:
                     guarded.setdefault(target[0], {}).setdefault(target[1], []).extend(guards.get((method, route), ()))
                     full = _join(mount_prefix(path, router), route)
                     handlers.setdefault(target[0], {}).setdefault(target[1], []).append((method, full, path))
+        webhooks: dict[str, dict[str, list[str]]] = {}  # handler file → symbol → webhook types
+        sent: dict[str, set[str]] = {}  # map file → the webhook types it sends to another file's function
+        for path, facts in self.files.items():
+            for event_type, spec, symbol in facts.webhooks:
+                target = resolve(path, spec, symbol)
+                if target is not None and target[0] != path:
+                    webhooks.setdefault(target[0], {}).setdefault(target[1], []).append(event_type)
+                    sent.setdefault(path, set()).add(event_type)
         callers: dict[str, dict[str, list[tuple[str, str, str, str]]]] = {}
         for path, facts in self.files.items():
             for caller, method, route, name, router, spec, symbol in facts.calls:
@@ -742,7 +786,7 @@ class RouteIndex:
                     if m != "GET":
                         callers.setdefault(target[0], {}).setdefault(target[1], []).append((m, r, name, path))
         out: dict[str, FileRoutes] = {}
-        for path in {*handlers, *callers, *mounts, *delegated, *guarded}:
+        for path in {*handlers, *callers, *mounts, *delegated, *guarded, *webhooks, *sent}:
             file_mounts = {}
             for symbol, _prefix, _outer, _router in mounts.get(path, ()):
                 key = WHOLE if not path.endswith(".py") else symbol
@@ -755,6 +799,8 @@ class RouteIndex:
                 callers={s: tuple(dict.fromkeys(v)) for s, v in callers.get(path, {}).items()},
                 delegated=frozenset(delegated.get(path, ())),
                 middleware={s: tuple(dict.fromkeys(v)) for s, v in guarded.get(path, {}).items() if v},
+                webhooks={s: tuple(dict.fromkeys(v)) for s, v in webhooks.get(path, {}).items()},
+                webhooks_delegated=frozenset(sent.get(path, ())),
             )
         return out
 
@@ -928,7 +974,7 @@ def apply(units: list[Unit], routes: FileRoutes, doc: ParsedDocument) -> set[int
     whole = routes.mounts.get(WHOLE, "")
     delegated: set[int] = set()
     for unit in units:
-        if unit.body is None and (unit.route_method, unit.route_path) in routes.delegated:
+        if not unit.has_body and (unit.route_method, unit.route_path) in routes.delegated:  # (no tree look-up)
             delegated.add(id(unit))  # `router.post('/x', validate(schema), ctrl.x)`
         if unit.route_path is not None and routes.mounts:
             prefix = whole if not python else routes.mounts.get(_decorator_owner(doc, unit), whole)
@@ -950,6 +996,20 @@ def apply(units: list[Unit], routes: FileRoutes, doc: ParsedDocument) -> set[int
         names = routes.middleware.get(unit.name) or routes.middleware.get(unit.symbol) or ()
         unit.middleware += [_middleware_call(unit, n) for n in names if "(" in n]  # calls only, as inline routes
     return delegated
+
+
+def webhook_handlers(units: list[Unit], routes: FileRoutes) -> list[tuple[Unit, str]]:
+    """(function, webhook type) for this file's functions that another file's webhook map dispatches to
+    (`{ 'customer.subscription.deleted': onCancel }` after `import { onCancel } from './handlers'`)."""
+    if not routes.webhooks:
+        return []
+    out = []
+    for unit in units:
+        if unit.body is None or unit.negative or (unit.parent is not None and not unit.symbol.count(".")):
+            continue
+        for event_type in routes.webhooks.get(unit.name, ()) or routes.webhooks.get(unit.symbol, ()):
+            out.append((unit, event_type))
+    return out
 
 
 def reported_by_caller(unit: Unit, kind: FlowKind, routes: FileRoutes, vocab: Vocabulary) -> str | None:

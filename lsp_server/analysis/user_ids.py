@@ -42,14 +42,20 @@ def resolve(
     conf = vocab.user_id
     django = python and _django(doc, vocab)
     field = conf.get("django_field", "pk") if django else conf.get("python_field" if python else "js_field", "id")
+    plain = (field, conf.get("python_wrap", "str({})") if python else "{}")
+    library_vars: re.Pattern[str] | None = None
     for marker, library_field in conf.get("field_by_text", {}).items():
         if marker in doc.text:
+            if isinstance(library_field, dict):  # only for variables named like the library's users
+                library_vars = _pattern(str(library_field.get("vars_re") or "(?!)"))
+                library_field = library_field.get("field", field)
             field = library_field  # Firebase users have `uid`, not `id`
             break
-    wrap = conf.get("python_wrap", "str({})") if python else "{}"
+    wrap = conf.get("python_wrap", "str({})") if python and field not in conf.get("string_fields", ()) else "{}"
     before = _text_before(lines, unit, span_node, ins)
     at = lines[ins.line] if 0 <= ins.line < len(lines) else ""  # e.g. the `logout(request)` the capture precedes
-    for expr in _candidates(doc, vocab, unit, kind, anchor, rule, before, python, field, wrap, at):
+    others = (library_vars, *plain) if library_vars is not None else None
+    for expr in _candidates(doc, vocab, unit, kind, anchor, rule, before, python, field, wrap, at, others):
         if expr and "mail" not in expr.lower() and _in_scope(doc, unit, expr, (ins.line, 0)):
             return expr
     return None
@@ -135,16 +141,20 @@ def _candidates(
     field: str,
     wrap: str,
     at: str = "",
+    others: tuple[re.Pattern[str] | None, str, str] | None = None,
 ) -> Iterator[str | None]:
-    """Candidate expressions, best first; computed lazily (most flows stop at the first)."""
+    """Candidate expressions, best first; computed lazily (most flows stop at the first). `others`: (names the
+    library's field applies to, the field and wrap of every other variable)."""
     conf = vocab.user_id
     if anchor is not None and rule is not None and rule.user_id:
         yield _from_rule(doc, vocab, anchor, rule.user_id, unit, python)
     bound = _bound_names(doc, unit, before, python)
     yield from (v for v in conf.get("id_vars", []) if v in bound)
+    not_user = _pattern(conf.get("not_user_re", {}).get("python" if python else "js", "") or "(?!)")
     for v in conf.get("vars", []):
         if v in bound:
-            expr = _var_id(doc, unit, v, before, python, field, wrap)
+            own = others is None or others[0] is None or others[0].search(v)
+            expr = _var_id(doc, unit, v, before, python, *((field, wrap) if own else others[1:]), not_user)
             yield _null_safe(expr, v, python) if expr and kind == FlowKind.LOGOUT else expr
     flat = before.replace("?.", ".")
     nullable = _pattern(conf.get("nullable_re", {}).get("python" if python else "js", "") or "(?!)")
@@ -160,6 +170,10 @@ def _candidates(
             empty = "?." in expr or (nullable is not None and nullable.search(expr))
             yield f"{expr}?.toString()" if empty else expr
     yield from _result_sources(doc, conf, unit, before, python, customer=False, kind=kind)
+    if not python:  # Remix-style: `return prisma.user.create(…)` / `await getUserId(request)` (helper H4)
+        yield from _returned_record(doc, conf, unit, kind, anchor, field)
+        yield from _request_getters(doc, conf, unit, kind)
+        yield from _session_object(doc, conf, kind, before)
     yield from _typed_params(doc, conf, unit, python, wrap)
     ended = _ends_session_in(conf, before, python)
     if not ended:
@@ -384,13 +398,17 @@ _SCALAR_TAIL = re.compile(r"""(?:\.(?:e?mail|email_address|name|username|user_na
 _ID_KEYS = ("id", "uid", "user_id", "userId", "_id", "sub", "pk")
 
 
-def _var_id(doc: ParsedDocument, unit: Unit, var: str, before: str, python: bool, field: str, wrap: str) -> str | None:
-    """`user.id` for a user object; None when `user` holds an email or a name; `user["uid"]` for a dict (used as
-    one in the function, else elsewhere in the file); `request.user.pk` for `profile = request.user.profile`."""
+def _var_id(
+    doc: ParsedDocument, unit: Unit, var: str, before: str, python: bool, field: str, wrap: str,
+    not_user: re.Pattern[str] | None = None,
+) -> str | None:
+    """`user.id` for a user object; None when `user` holds an email or a name, or is no user record (`not_user`:
+    `const user = new User()`, a repository); `user["uid"]` for a dict (used as one in the function, else elsewhere
+    in the file); `request.user.pk` for `profile = request.user.profile`."""
     assign = re.escape(var) + r"\s*(?::[^=\n]+)?=(?!=)\s*([^\n]+)"
     for rhs in re.findall((r"(?m)^\s*" if python else r"\b(?:const|let|var)?\s*") + assign, before):
         code = rhs.split("//", 1)[0].split("#", 1)[0].rstrip().rstrip(";")
-        if _SCALAR_TAIL.search(code):
+        if _SCALAR_TAIL.search(code) or (not_user is not None and not_user.search(code.strip())):
             return None  # const user = req.session.user.email
         owner = _USER_ATTRIBUTE.fullmatch(code)
         if owner and owner.group(1) != var:
@@ -591,12 +609,14 @@ def _join(steps: list[str]) -> str:
 
 
 def bind_result(
-    doc: ParsedDocument, unit: Unit, anchor: Call | None, rule: CallRule | None
+    doc: ParsedDocument, unit: Unit, anchor: Call | None, rule: CallRule | None, kind: FlowKind | None = None
 ) -> tuple[str, tuple[Span, str]] | None:
     """The user id of a result destructured without it (`const { error } = await supabase.auth.signUp(…)`), with the
     text that binds it: `data, ` (or `data: authData, ` when `data` is taken) at the pattern's start. Only for rules
     whose `user_id` names a `bind` alias; None when nothing can be bound safely."""
     spec = rule.user_id if rule is not None else None
+    if (anchor is None or not spec or not spec.get("bind") or "path" not in spec) and doc.language != "python":
+        return _request_getter_binding(doc, unit, kind) if kind is not None else None
     if anchor is None or not spec or not spec.get("bind") or "path" not in spec or doc.language == "python":
         return None
     target = _result_binding(doc, anchor.node, unit)
@@ -625,3 +645,114 @@ def _pattern_key(doc: ParsedDocument, child: Node) -> str | None:
         key = child.child_by_field_name("key") or child.child_by_field_name("left")
         return doc.node_text(key) if key is not None else None
     return None
+
+
+# --- Remix / React Router (helper H4): ids from the returned record and from the app's session getters -----------
+
+
+def _returned_record(
+    doc: ParsedDocument, conf: dict[str, Any], unit: Unit, kind: FlowKind, anchor: Call | None, field: str
+) -> Iterator[str]:
+    """`return prisma.user.create({…})` in a signup: the planner awaits the record into `result` (the first free
+    name of `names`, as it writes it) and the record's id is the user's."""
+    spec = conf.get("returned_record") or {}
+    callee = _pattern(spec.get("callee_re") or "")
+    if anchor is None or callee is None or str(kind) not in spec.get("kinds", []) or not callee.search(anchor.dotted):
+        return
+    parent = anchor.node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "await_expression"):
+        parent = parent.parent
+    if parent is None or parent.type != "return_statement":
+        return
+    names = [n for n in spec.get("names", ["result"]) if isinstance(n, str)]
+    if not names:
+        return
+    if _is_async(unit.node):  # `const result = await …`: a name the function does not use yet
+        text = doc.node_text(unit.node)
+        name = next((n for n in names if not re.search(rf"\b{re.escape(n)}\b", text)), None)
+    else:  # `.then((result) => …)`: the callback's parameter
+        name = names[0]
+    if name is not None:
+        yield f"{name}.{field}"
+
+
+def _is_async(node: Node) -> bool:
+    return any(child.type == "async" for child in node.children)
+
+
+def _request_getters(doc: ParsedDocument, conf: dict[str, Any], unit: Unit, kind: FlowKind) -> Iterator[str]:
+    """`(await getUserId(request))?.toString()` in an async loader/action whose file imports the app's getter."""
+    for entry, callee in _getters(doc, conf, unit, kind):
+        name = re.escape(callee)  # imported, or defined in this file (the session module itself)
+        imported = rf"\bimport\s[^;]*\b{name}\b[^;]*\bfrom\b"
+        if re.search(rf"{imported}|\bfunction\s+{name}\b|\b(?:const|let)\s+{name}\s*=", doc.text):
+            yield str(entry["expr"]).format(callee=callee)
+            return
+
+
+def _session_object(doc: ParsedDocument, conf: dict[str, Any], kind: FlowKind, before: str) -> Iterator[str]:
+    """`session.get("userId")` after `const session = await getSession(…)` in a file that keeps the id under that key
+    (Remix / React Router cookie sessions): read before `destroySession(session)` ends it."""
+    spec = conf.get("session_object") or {}
+    binding, key = _pattern(spec.get("binding_re") or ""), _pattern(spec.get("key_re") or "")
+    if binding is None or key is None or str(kind) not in spec.get("kinds", []):
+        return
+    bound, used = binding.search(before), key.search(doc.text)
+    if bound and used:
+        yield f"{bound.group(1)}.get({used.group(1)})?.toString()"  # no session: anonymous, not "undefined"
+
+
+def _request_getter_binding(doc: ParsedDocument, unit: Unit, kind: FlowKind) -> tuple[str, tuple[Span, str]] | None:
+    """The getter added to the import of the app's session module (`import { logout } from "~/session.server"` →
+    `import { getUserId, logout } …`) when the file imports other names from it, with the id expression."""
+    from .vocabulary import load
+
+    conf = load().user_id
+    for entry, callee in _getters(doc, conf, unit, kind):
+        module, companions = _pattern(entry.get("module_re") or ""), _pattern(entry.get("companions_re") or "")
+        if module is None or companions is None or not entry.get("bind"):
+            continue
+        for node in doc.root.named_children:
+            if node.type != "import_statement" or not module.search(doc.node_text(node.child_by_field_name("source"))):
+                continue
+            if not companions.search(doc.node_text(node)):  # a module of that family, which has the getter too
+                continue
+            named = next((c for c in _walk(node) if c.type == "named_imports"), None)
+            first = next((c for c in named.named_children if c.type == "import_specifier"), None) if named else None
+            if first is None or "type" in doc.node_text(node).split("{")[0]:
+                continue
+            at = doc.span(first)
+            return str(entry["expr"]).format(callee=callee), (
+                Span(at.start_line, at.start_col, at.start_line, at.start_col), f"{callee}, ")
+        return None
+    return None
+
+
+def _getters(
+    doc: ParsedDocument, conf: dict[str, Any], unit: Unit, kind: FlowKind
+) -> Iterator[tuple[dict[str, Any], str]]:
+    """(entry, callee) of `request_getters` that apply to this async function with a `request` parameter."""
+    for entry in conf.get("request_getters", []):
+        if not isinstance(entry, dict) or not entry.get("expr"):
+            continue
+        if str(kind) not in entry.get("kinds", []):
+            continue
+        param = str(entry.get("param", "request"))  # `({ request }: ActionArgs)` or `(request)`
+        if not _is_async(unit.node) or not re.search(rf"(?<![\w$.:]){re.escape(param)}\b", _params_text(doc, unit)):
+            continue
+        for callee in entry.get("callees", []):
+            yield entry, str(callee)
+
+
+def _params_text(doc: ParsedDocument, unit: Unit) -> str:
+    params = unit.node.child_by_field_name("parameters") or unit.node.child_by_field_name("parameter")
+    return doc.node_text(params) if params is not None else ""
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        yield cur
+        stack.extend(reversed(cur.named_children))
+

@@ -175,6 +175,8 @@ class Vocabulary:
     by_last_segment: dict[str, tuple[CallRule, ...]] = field(default_factory=dict)
     regex_rules: tuple[CallRule, ...] = ()
     webhook_bytes: frozenset[bytes] = frozenset()
+    # [[webhook_refinements]]: (event type, file text regex, kind) — `checkout.session.completed` of a subscription
+    webhook_refinements: tuple[tuple[str, re.Pattern[str], FlowKind], ...] = ()
     exit_last: frozenset[str] = frozenset()
     request_callees: frozenset[str] = frozenset()  # last segments of calls that send a request
     signals: dict[str, FlowKind] = field(default_factory=dict)  # Django / allauth signal → the flow its receiver sees
@@ -187,6 +189,8 @@ class Vocabulary:
     router_prefix_re: re.Pattern[str] | None = None  # `router = APIRouter(prefix="/billing")`: (name, prefix)
     triggers: tuple[Trigger, ...] = ()  # `functions.auth.user().onCreate(fn)`: fn runs after a signup
     client_requests: dict[str, Any] = field(default_factory=dict)  # [client_requests]: a flow-named function's POST
+    method_route_res: tuple[re.Pattern[str], ...] = ()  # [routes] method_route_re: `export const POST` under routes/
+    route_ui_words: frozenset[str] = frozenset()  # [routes] ui_words: component words no kind's negative in a route
 
     def is_test_code(self, text: str) -> bool:
         """Test / e2e / mock code by its imports (Playwright, Cypress, vitest, pytest, …)."""
@@ -442,6 +446,12 @@ def _build(root: Path | None) -> Vocabulary:
         by_last_segment={k: tuple(v) for k, v in by_last.items()},
         regex_rules=tuple(regex_rules),
         webhook_bytes=frozenset(w.encode() for w in webhooks),
+        webhook_refinements=tuple(
+            (str(r["type"]), pattern, FlowKind(r["kind"]))
+            for r in flows.get("webhook_refinements", [])
+            if r.get("type") in webhooks and r.get("kind") in FlowKind.__members__.values()
+            and (pattern := _compile(r.get("file_re"))) is not None
+        ),
         exit_last=frozenset(s.rsplit(".", 1)[-1] for s in exit_callees),
         request_callees=frozenset(s.rsplit(".", 1)[-1] for s in statements.get("request_callees", [])),
         signals=signals,
@@ -470,6 +480,8 @@ def _build(root: Path | None) -> Vocabulary:
             if t.get("kind") in FlowKind.__members__.values() and t.get("callee")
         ),
         client_requests=dict(flows.get("client_requests", {})),
+        method_route_res=tuple(p for p in (_compile(r) for r in routes.get("method_route_re", [])) if p),
+        route_ui_words=frozenset(routes.get("ui_words", [])),
         status_checks=tuple(
             StatusCheck(FlowKind(c["kind"]), tuple(c.get("sources", [])), pattern)
             for c in flows.get("status_checks", [])

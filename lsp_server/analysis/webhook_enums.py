@@ -14,6 +14,7 @@ from functools import cache
 from tree_sitter import Node
 
 from ..skills import load_detection_toml
+from .document_cache import contains_any  # whether an enum name occurs: reuses the last keystroke's answer
 from .functions import Unit
 from .parsing import ParsedDocument
 from .vocabulary import tokens
@@ -40,12 +41,6 @@ def _names() -> tuple[bytes, ...]:
     return tuple(n.encode() for n in enums if isinstance(n, str) and n)
 
 
-def _names_in(data: bytes) -> bool:
-    """Whether an enum name occurs at all: the pattern's leading `\\b` keeps `re` from skipping ahead to its names
-    (~0.5 ms on 60 KB, every keystroke), a substring test per name does not (keystroke-perf helper)."""
-    return any(name in data for name in _names())
-
-
 def members(doc: ParsedDocument, unit: Unit, webhooks: Mapping[str, object]) -> Iterable[tuple[Node, str]]:
     """(member expression node, event type) of the enum members directly in `unit` (not in a nested function)."""
     try:
@@ -62,7 +57,7 @@ def _members(doc: ParsedDocument, unit: Unit, webhooks: Mapping[str, object]) ->
     data = doc.data
     held = _held  # read once: another thread may be analysing another document
     if held[0] != id(data) or held[1] is not data:  # one search per document, not per function
-        held = _held = (id(data), data, _names_in(data) and pattern.search(data) is not None)
+        held = _held = (id(data), data, contains_any(doc, _names()) and pattern.search(data) is not None)
     if not held[2]:
         return
     for m in pattern.finditer(data, unit.body.start_byte, unit.body.end_byte):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..skills import load_detection_toml
+from .identify_scope import global_identify, identifying_functions
 from .manifests import Manifest, read_manifest, version_from_spec
 from .model import Package, PosthogSetup
 from .parsing import EXTENSIONS, MAX_PARSE_BYTES, decode_source, language_for_path, parse
@@ -155,6 +156,7 @@ class SourceFacts:
     identify: bool = False
     env_names: tuple[str, ...] = ()
     module_client: bool = False  # configures posthog-python's module-level client (`posthog.project_api_key = …`)
+    identify_functions: tuple[str, ...] = ()  # functions identifying the user outside a global place (identify_scope)
 
 
 def source_facts(text: str, vocab: Vocabulary | None = None, path: str = "") -> SourceFacts:
@@ -170,16 +172,19 @@ def source_facts(text: str, vocab: Vocabulary | None = None, path: str = "") -> 
     init_line = None if init_at is None else text.count("\n", 0, init_at)
     language = language_for_path(path) if path else None
     module_client = False
+    identifying: tuple[str, ...] = ()
     if language is not None and (init_line is not None or identify):
         doc = parse(text, language)
         if doc is not None:
             calls = find_posthog_calls(doc, path)
             init_line = min((c.span.start_line for c in calls if c.kind == "init"), default=None)
-            identify = any(c.kind in ("identify", "identify_context") for c in calls)
+            # S4-15: only an identify that runs for every sign-in (auth listener, provider, middleware) is the package's
+            identify = global_identify(doc, calls)
+            identifying = identifying_functions(doc, calls)
             module_client = any(
                 c.kind == "init" and c.sdk == "posthog-python" and _MODULE_CONFIG.match(c.text) for c in calls
             )
-    return SourceFacts(init_line, identify, tuple(dict.fromkeys(names)), module_client)
+    return SourceFacts(init_line, identify, tuple(dict.fromkeys(names)), module_client, identifying)
 
 
 _MODULE_CONFIG = re.compile(r"posthog\.\w+\s*=")  # `posthog.project_api_key = …`, not `client = Posthog(…)`
@@ -220,7 +225,9 @@ class WorkspaceFacts:
 
     def add_source(self, rel: str, text: str, vocab: Vocabulary | None = None) -> None:
         facts = source_facts(text, vocab, rel)
-        if facts.init_line is not None or facts.identify or facts.env_names or facts.module_client:
+        if facts.init_line is not None or facts.identify or facts.env_names or facts.module_client or (
+            facts.identify_functions
+        ):
             self.sources[rel] = facts
 
 
@@ -312,6 +319,7 @@ class WorkspaceIndex:
             or name in vocab.env_templates
             or name in (".gitignore", *vocab.typescript.get("files", []))
             or name.startswith("instrumentation-client.")
+            or any(name in (*rule.get("files", ()), *rule.get("not_files", ())) for rule in vocab.frameworks)
         )
 
 
@@ -355,6 +363,8 @@ def _framework(base: Path, manifest: Manifest, vocab: Vocabulary) -> tuple[str, 
             continue
         if rule.get("dirs") and not any((base / d).is_dir() for d in rule["dirs"]):
             continue
+        if any((base / f).is_file() for f in rule.get("not_files", [])):
+            continue  # e.g. remix.config.js: a classic Remix build, whatever vite.config says
         return str(rule["id"]), ecosystem, rule.get("version_of")
     ecosystem = "python" if manifest.has_python else "node"
     return vocab.fallback.get(ecosystem, ecosystem), ecosystem, None
@@ -425,6 +435,7 @@ def _attach_sources(packages: list[Package], facts: WorkspaceFacts, vocab: Vocab
     inits: dict[str, str] = {}
     identify: set[str] = set()
     module_clients: set[str] = set()
+    identifying: dict[str, set[str]] = {}
     env_names: dict[str, list[str]] = {}
     for rel in sorted(facts.sources):
         owner = package_for(rel, packages)
@@ -437,6 +448,7 @@ def _attach_sources(packages: list[Package], facts: WorkspaceFacts, vocab: Vocab
             identify.add(owner.path)
         if source.module_client:
             module_clients.add(owner.path)
+        identifying.setdefault(owner.path, set()).update(source.identify_functions)
         env_names.setdefault(owner.path, []).extend(source.env_names)
     described = []
     for p in packages:
@@ -449,6 +461,7 @@ def _attach_sources(packages: list[Package], facts: WorkspaceFacts, vocab: Vocab
                     p.posthog,
                     init=inits.get(p.path),
                     has_identify=p.path in identify,
+                    identify_functions=frozenset(identifying.get(p.path, ())),
                     module_client=p.path in module_clients,
                 ),
                 env_key_var=_pick(names, vocab, "key"),

@@ -26,7 +26,7 @@ _JS_SDK_MODULES = ("posthog-js", "posthog-node", "@posthog/react", "posthog-js/r
 
 # Calls already made in a function, per action, on a PostHog client (`form.reset()` or `logger.flush()` do not count).
 _METHODS = {
-    "identify": r"(?:identify|identifyImmediate|identify_context|set\s*\(\s*distinct_id)",
+    "identify": r"(?:identify|identifyImmediate|identify_context|set(?=\s*\(\s*distinct_id))",  # py: set(distinct_id=
     "reset": r"reset",
     "flush": r"(?:flush|shutdown)",
 }
@@ -250,7 +250,8 @@ def import_line(doc: ParsedDocument | None, lines: list[str], language: Language
                 after_prologue = child.end_point[0] + 1
         elif kind == "hash_bang_line":
             after_prologue = child.end_point[0] + 1
-    return last_import + 1 if last_import >= 0 else min(after_prologue, len(lines))
+    # a Svelte / Vue component: at the top of its script, never above the `<script>` tag
+    return last_import + 1 if last_import >= 0 else min(max(after_prologue, doc.first_code_line), len(lines))
 
 
 def relative_module(from_path: str, module_path: str, keep_extension: bool) -> str:

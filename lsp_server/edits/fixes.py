@@ -167,6 +167,12 @@ def _env_key(
     if target.python and missing:
         at = code_scan.import_line(target.doc, target.lines, target.language, False)
         edits.insert(0, PlannedEdit(path, Span(at, 0, at, 0), needed + target.style.newline, label, group))
+    binding = target.snippets.setting("env", "read_binding")  # SvelteKit: `env` from '$env/dynamic/public'
+    if not target.python and isinstance(needed, str) and isinstance(binding, str) and binding:
+        bound = re.search(rf"(?m)^\s*import\b[^\n]*[{{,\s]{re.escape(binding)}\s*[,}}]", text)
+        if re.search(rf"(?<![\w$.]){re.escape(binding)}\.", expression) and not bound:
+            at = code_scan.import_line(target.doc, target.lines, target.language, False)
+            edits.insert(0, PlannedEdit(path, Span(at, 0, at, 0), needed + target.style.newline, label, group))
     return edits
 
 

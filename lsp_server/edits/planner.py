@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 Exists = Callable[[str], bool]  # does this workspace-relative path exist? (the edge answers; planning stays pure)
 DEFAULT_FRAMEWORK = {"python": "python", "server": "node", "client": "react-spa"}
+BROWSER_FALLBACK = "browser"  # browser code in a package whose framework has no browser snippets (node, node-express)
 PIECE_ORDER = ("identify", "capture", "reset", "flush")  # identify first: the capture is then the user's
 
 
@@ -72,6 +73,10 @@ def load_target(text: str, path: str, package: Package | None, snippets: Snippet
     text = text.removeprefix("\ufeff")  # positions are counted without it, as analysis counts them
     normalized = text.replace("\r\n", "\n")  # same lines and columns as `text`, for the parser
     doc = parse(normalized, language)
+    if doc is not None:
+        language = doc.language  # a Svelte / Vue component is edited as its script's language
+    elif language in ("svelte", "vue"):
+        return None
     default = DEFAULT_FRAMEWORK["python" if language == "python" else side]
     framework_snippets = load_framework(snippets, (package.framework if package else None) or default)
     if (
@@ -79,6 +84,8 @@ def load_target(text: str, path: str, package: Package | None, snippets: Snippet
         is None
     ):
         framework_snippets = load_framework(snippets, default)  # e.g. a Python script inside a Next.js package
+    if side == "client" and language != "python" and framework_snippets.template("capture.client.js.tmpl") is None:
+        framework_snippets = load_framework(snippets, BROWSER_FALLBACK)  # posthog-js, never posthog-node, in a browser
     return Target(
         text=text,
         path=path,
@@ -128,6 +135,19 @@ def _client_receiver(text: str) -> str | None:
     if "posthog-js" not in text and "usePostHog" not in text:
         return None
     return code_scan.client_receiver(text)
+
+
+def _global_receiver(target: Target) -> str | None:
+    """`window.posthog?` in a classic browser script (no import/export: the page's posthog-js snippet defines the
+    global), when the snippets name one; such a file gets no import."""
+    receiver = target.snippets.setting("client", "global_receiver", "")
+    if not receiver or not target.path.endswith(".js") or target.doc is None:
+        return None  # components (.vue, .svelte, .jsx) and TypeScript are always bundled
+    if re.search(r"\brequire\s*\(", target.text):
+        return None
+    if any(child.type in ("import_statement", "export_statement") for child in target.doc.root.children):
+        return None
+    return str(receiver)
 
 
 def plan_flow_tracking(
@@ -201,7 +221,7 @@ def _plan(
         target.doc, target.lines, flow.insert_line, (flow.span.start_line, flow.span.end_line)
     )
     found = known or (
-        _client_receiver(target.text)
+        (_client_receiver(target.text) or _global_receiver(target))
         if side == "client"
         else _server_receiver(target.text, target.language)
     )
@@ -209,6 +229,11 @@ def _plan(
     place = _placement(target, flow, region, "capture" in pieces, found) if pieces else None
     if place is None:
         return []
+    serverless = side == "server" and bool(target.snippets.setting("server", "serverless", False))
+    flushing = serverless or "flush" in wanted
+    if place.arrow is not None and "capture" in pieces and flushing and _async_arrow(place.arrow):
+        # `async ({ request }) => logout(request)`: the region check cannot see the arrow's `async` (S4-17)
+        pieces = [p for p in PIECE_ORDER if p in {*pieces, "flush"}]
     receiver = found or (target.snippets.setting("server", "exports", "posthog") if side == "server" else "posthog")
     skipped_identify = (
         "identify" in wanted and not flow.user_id_expr and not code_scan.present("identify", region.whole, found)
@@ -377,6 +402,8 @@ def _missing_pieces(
     # identify with a made-up id would merge every user into one person: without the id it is skipped (and said so)
     if "identify" in wanted and flow.user_id_expr and not code_scan.present("identify", region.whole, receiver):
         pieces.append("identify")
+        if target.python and not flow.tracked:  # no identify in posthog-python: the capture's distinct_id= is it
+            wanted = wanted | {"capture"}
     if "capture" in wanted and not code_scan.capture_present(region.whole, flow.event):
         pieces.append("capture")
     if "reset" in wanted and side == "client" and not code_scan.present("reset", region.whole, receiver):
@@ -477,11 +504,29 @@ _FUNCTION_NODES = frozenset({"function_declaration", "function_expression", "arr
                              "generator_function_declaration"})
 
 
+def _async_arrow(body: Node) -> bool:
+    arrow = body.parent
+    return arrow is not None and any(child.type == "async" for child in arrow.children)
+
+
 def _arrow_block(target: Target, body: Node, statements: list[str]) -> tuple[Span, str]:
-    """`() => expr` becomes `() => { <statements> return expr; }` on the same line."""
+    """`() => expr` becomes `() => { <statements> return expr; }`: on the same line inside JSX, else laid out as the
+    file would (`export const action = async ({ request }) => {` … one statement a line … `};`, S4-17)."""
     assert target.doc is not None
-    code = " ".join(line.strip() for line in statements)
-    return target.doc.span(body), f"{{ {code} return {target.doc.node_text(body)}; }}"
+    expr = target.doc.node_text(body)
+    node: Node | None = body
+    while node is not None and not node.type.startswith("jsx"):
+        node = node.parent
+    if node is not None:  # a JSX attribute (`onClick={() => post(…)}`) stays on its line
+        code = " ".join(line.strip() for line in statements)
+        return target.doc.span(body), f"{{ {code} return {expr}; }}"
+    style = target.style
+    outer = _indent_of(target.lines[body.start_point[0]])
+    inner = outer + style.indent_unit
+    end = ";" if style.semicolons else ""
+    kept = [line if style.semicolons else line.removesuffix(";") for line in statements]  # inline forced the `;`
+    lines = [inner + line if line.strip() else "" for line in kept]
+    return target.doc.span(body), style.newline.join(["{", *lines, f"{inner}return {expr}{end}", outer + "}"])
 
 
 def _insertion(target: Target, line: int, block: list[str]) -> tuple[Span, str]:
@@ -529,12 +574,25 @@ def _setup(target: Target, side: str, group: str, exists: Exists | None) -> list
     if template is None:
         return None
     at = code_scan.import_line(target.doc, target.lines, target.language, commonjs)
-    lines = restyle(render(template, values), target.style, target.language)
+    lines = restyle(render(template, values), target.style, target.language, _script_indent(target, at))
     following = target.lines[at].strip() if at < len(target.lines) else ""
     if following and not re.match(r"(import|from|const|let|var)\b", following):
         lines.append("")  # the first import of the file: keep it apart from the code
     edits.append(PlannedEdit(target.path, *_insertion(target, at, lines), "Import the PostHog client", group))
     return edits
+
+
+def _script_indent(target: Target, at: int) -> str:
+    """A Svelte / Vue component's script is often indented under its `<script>` tag: an import joins it there."""
+    first = target.doc.first_code_line if target.doc is not None else 0
+    if first <= 0:
+        return ""
+    lines = target.lines
+    near = [*range(at - 1, first - 1, -1), *range(at, min(len(lines), at + 50))]  # the lines above first
+    for i in near:
+        if i < len(lines) and lines[i].strip() and not lines[i].lstrip().startswith("</script"):
+            return lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+    return ""
 
 
 def _server_module(target: Target, commonjs: bool, exists: Exists | None = None) -> tuple[str | None, str]:
@@ -550,8 +608,13 @@ def _server_module(target: Target, commonjs: bool, exists: Exists | None = None)
     inside = target.path[len(root) + 1 :] if root and target.path.startswith(root + "/") else target.path
     base = posixpath.join(root, "src") if inside.startswith("src/") else root
     extension = posixpath.splitext(target.path)[1]
-    extension = ".ts" if target.typescript else ".js" if extension in (".jsx", "") else extension
+    extension = ".ts" if target.typescript else ".js" if extension in (".jsx", "", ".svelte", ".vue") else extension
     module_path = posixpath.join(base, module + extension)
+    framework_alias = target.snippets.setting("server", "module_alias")  # SvelteKit: `$lib/` is src/lib/
+    if isinstance(framework_alias, dict) and framework_alias.get("folder") and framework_alias.get("spec"):
+        folder = posixpath.join(root, str(framework_alias["folder"]))
+        if module_path.startswith(folder):
+            return module_path, str(framework_alias["spec"]) + posixpath.splitext(module_path[len(folder) :])[0]
     alias = _alias_base(target, root, exists)
     if alias is not None and module_path.startswith(alias):
         return module_path, "@/" + posixpath.splitext(module_path[len(alias) :])[0]

@@ -113,6 +113,8 @@ def plan_setup(
         _dependencies(ctx, wanted, plan)
         if browser:
             _init(ctx, plan)
+        elif "client" in wanted and ctx.config.get("client_note"):
+            plan.notes.append(str(ctx.config["client_note"]))  # browser code in a server package: init by hand
         _env_template(ctx, plan)
     except Exception as exc:  # setup planning must cost a note, never the run
         log.exception("setup planning failed for %s", package.path)
@@ -341,14 +343,18 @@ def _init(ctx: _Ctx, plan: SetupPlan) -> None:
         return
     strategy = init.get("strategy")
     next_js = strategy in ("instrumentation_or_provider", "instrumentation_or_app")
-    if next_js and ctx.package.uses_instrumentation_client:
+    if (next_js and ctx.package.uses_instrumentation_client) or strategy == "client_hooks":  # SvelteKit hooks.client
         _instrumentation(ctx, init, plan)
-    elif strategy == "instrumentation_or_provider":
+    elif strategy in ("instrumentation_or_provider", "provider"):  # provider: a component the root layout renders
         _provider(ctx, init, plan)
     elif strategy == "instrumentation_or_app":
         _pages_app(ctx, init, plan)
     elif strategy == "entry":
         _entry(ctx, init, plan)
+    elif strategy == "nuxt_plugin":
+        from .nuxt_setup import plan_nuxt  # Nuxt: a client plugin + runtimeConfig.public in nuxt.config
+
+        plan_nuxt(ctx, init, plan)
 
 
 def _initialised(ctx: _Ctx, present: list[re.Pattern[str]], init: dict[str, Any]) -> bool:
@@ -402,7 +408,8 @@ def _provider(ctx: _Ctx, init: dict[str, Any], plan: SetupPlan) -> None:
     layout = ctx.read(layout_path) if layout_path else None
     body = re.search(r"<body\b[^>]*>", layout or "")
     if layout_path is None or layout is None or body is None:
-        plan.notes.append("no app/layout with a <body> found: render the PostHog init component from your root layout")
+        where = init.get("layouts", ["app/layout.tsx"])[0]
+        plan.notes.append(f"no {where} with a <body> found: render the PostHog init component from your root layout")
         return
     component = str(init.get("component", "PostHogInit"))
     folder = posixpath.dirname(layout_path)
@@ -465,6 +472,12 @@ def _entry(ctx: _Ctx, init: dict[str, Any], plan: SetupPlan) -> None:
             if block is not None:
                 _insert_after_imports(ctx, plan, path, text, block)
             return
+    if init.get("create") and init.get("create_file"):  # e.g. Remix/React Router: entry.client is optional
+        content = ctx.render(init["create"], {"init_block": (ctx.render(init["insert"]) or "").rstrip("\n")})
+        if content is not None:
+            path = ctx.rel(f"{init['create_file']}.{_ext(ctx, 'tsx', 'jsx')}")
+            _create(ctx, plan, path, content, "initialises posthog-js in the browser")
+            return
     looked = ", ".join(init.get("entries", [])[:4])
     plan.notes.append(
         f"no entry file found ({looked}, ...): initialise posthog-js where the app starts "
@@ -472,10 +485,27 @@ def _entry(ctx: _Ctx, init: dict[str, Any], plan: SetupPlan) -> None:
     )
 
 
+_NAMED_IMPORT = re.compile(r"""^import\s*\{([^}]*)\}\s*from\s*['"]([^'"]+)['"];?\s*$""")
+
+
+def _already_imported(line: str, text: str) -> bool:
+    """`import { dev } from '$app/environment'` when the file already imports every one of those names from there
+    (a second import of a name is a syntax error)."""
+    found = _NAMED_IMPORT.match(line.strip())
+    if found is None:
+        return False
+    names = [n.strip() for n in found.group(1).split(",") if n.strip()]
+    module = re.escape(found.group(2))
+    existing = re.findall(rf"""import\s*(?:type\s*)?\{{([^}}]*)\}}\s*from\s*['"]{module}['"]""", text)
+    bound = {n.strip() for group in existing for n in group.split(",")}
+    return bool(names) and all(n in bound for n in names)
+
+
 def _insert_after_imports(ctx: _Ctx, plan: SetupPlan, path: str, text: str, block: str) -> None:
     """Insert `block` after the file's imports, without a second `import posthog` line."""
     if re.search(r"""from\s+['"]posthog-js['"]""", text):
         block = "\n".join(line for line in block.split("\n") if not re.search(r"from\s+'posthog-js'", line))
+    block = "\n".join(line for line in block.split("\n") if not _already_imported(line, text))
     language = language_for_path(path)
     if language is None:
         return

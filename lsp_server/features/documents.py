@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from lsprotocol import types
 from pygls.workspace import TextDocument
 
-from . import diagnostics, workspace_diagnostics
+from . import diagnostics, route_refresh, workspace_diagnostics
 from .session import PosthogServer
 
 
@@ -25,9 +25,11 @@ def did_open(ls: PosthogServer, params: types.DidOpenTextDocumentParams) -> None
 
 def did_change(ls: PosthogServer, params: types.DidChangeTextDocumentParams) -> None:
     diagnostics.schedule(ls, params.text_document.uri)
+    route_refresh.schedule(ls, params.text_document.uri)  # a routing file's handlers follow its edits
 
 
 def did_close(ls: PosthogServer, params: types.DidCloseTextDocumentParams) -> None:
+    route_refresh.closed(ls, params.text_document.uri)  # an unsaved route edit is undone
     diagnostics.clear(ls, params.text_document.uri)
     workspace_diagnostics.track_closed(ls, params.text_document.uri)
 

@@ -298,6 +298,7 @@ def _analyze(
             settings=settings,
             language_id=snap.language_id,
             routes=routes,
+            editing=True,
         )
     except Exception as exc:  # analysis promises never to raise; if it does, cost findings, not the server
         log.exception("analysis failed for %s", snap.path)

@@ -181,10 +181,11 @@ async def did_change_watched_files(ls: PosthogServer, params: types.DidChangeWat
     diagnostics.refresh_all(ls)
 
 
-def _setup_facts(text: str) -> SourceFacts | None:
+def _setup_facts(text: str, path: str = "") -> SourceFacts | None:
     from ..analysis.workspace import mentions_posthog, source_facts
 
-    return source_facts(text) if mentions_posthog(text.encode("utf-8", "surrogatepass")) else None
+    # with the path the tree decides (an identify inside one login is not the package's: identify_scope.py)
+    return source_facts(text, path=path) if mentions_posthog(text.encode("utf-8", "surrogatepass")) else None
 
 
 def _package_lacks(package: Package | None, facts: SourceFacts | None) -> bool:
@@ -195,6 +196,7 @@ def _package_lacks(package: Package | None, facts: SourceFacts | None) -> bool:
     return (
         (facts.init_line is not None and setup.init is None)
         or (facts.identify and not setup.has_identify)
+        or not setup.identify_functions.issuperset(facts.identify_functions)
         or (facts.module_client and not setup.module_client)
     )
 
@@ -206,7 +208,8 @@ async def did_save(ls: PosthogServer, params: types.DidSaveTextDocumentParams) -
     folder = ls.folder_at(snap.root) if snap is not None else None
     if snap is None or folder is None or folder.index is None:
         return
-    facts = await asyncio.get_running_loop().run_in_executor(ls.thread_pool, _setup_facts, snap.analysis_text)
+    loop = asyncio.get_running_loop()
+    facts = await loop.run_in_executor(ls.thread_pool, _setup_facts, snap.analysis_text, snap.path)
     previous = ls.saved_setup.get(snap.uri)
     ls.saved_setup[snap.uri] = facts
     changed = previous is not None and previous != facts

@@ -22,7 +22,7 @@ LOCK_FILES = frozenset({
 LANGUAGES = {
     ".py": "python", ".ts": "ts", ".tsx": "tsx", ".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "jsx",
     ".json": "json", ".md": "markdown", ".toml": "toml", ".txt": "text", ".yaml": "yaml", ".yml": "yaml",
-    ".html": "html", ".css": "css", ".cfg": "ini", ".ini": "ini", ".sh": "sh",
+    ".html": "html", ".css": "css", ".cfg": "ini", ".ini": "ini", ".sh": "sh", ".svelte": "svelte", ".vue": "vue",
 }
 MAX_FILE_CHARS = 60_000  # a model airplane is small; anything bigger is not meant to be read
 

@@ -49,7 +49,10 @@ export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([
     'posthog.showMenu',
 ]);
 
-const DOCUMENT_SELECTOR = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact'].map(
+// svelte / vue: the server analyses their <script> blocks
+const DOCUMENT_SELECTOR = [
+    'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'svelte', 'vue',
+].map(
     (language) => ({ scheme: 'file', language }),
 );
 
