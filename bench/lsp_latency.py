@@ -3,6 +3,7 @@
     python bench/lsp_latency.py [--rounds 200] [--lines 2000] [--bare-client] [--profile FILE] [--edit-at top]
     python bench/lsp_latency.py --startup-only 7
     python bench/lsp_latency.py --analysis-only [--rounds 300]   # the same keystrokes in-process: analysis CPU only
+    python bench/lsp_latency.py --analysis-only --flow-dense [--edit-at middle]   # ~40 flows on 2,400 lines
 
 Starts `python -m lsp_server` as an editor would, opens a generated ~2,000-line TypeScript file with a
 login server action in the middle, then times edits and code-action requests. Prints JSON.
@@ -46,6 +47,91 @@ FILLER = """export function helper{i}(rows: number[]): number {{
   return total;
 }}
 """
+
+DENSE_FLOWS = [
+"""export async function signUp{i}(formData: FormData) {{
+  const {{ data, error }} = await supabase.auth.signUp({{ email: String(formData.get('email')),
+    password: String(formData.get('password')) }});
+  if (error) {{
+    return {{ error: error.message }};
+  }}
+  redirect('/welcome');
+}}
+""",
+"""export async function logIn{i}(formData: FormData) {{
+  const {{ data, error }} = await supabase.auth.signInWithPassword({{ email: String(formData.get('email')),
+    password: String(formData.get('password')) }});
+  if (error) {{
+    return {{ error: error.message }};
+  }}
+  redirect('/dashboard');
+}}
+""",
+"""export async function signOut{i}() {{
+  const session = await auth();
+  await supabase.auth.signOut();
+  redirect('/');
+}}
+""",
+"""router.post('/checkout{i}', requireAuth, async (req, res) => {{
+  const user = req.user;
+  const checkout = await stripe.checkout.sessions.create({{
+    customer_email: user.email,
+    line_items: [{{ price: req.body.priceId, quantity: 1 }}],
+    mode: 'subscription',
+    success_url: `${{origin}}/success`,
+  }});
+  res.json({{ url: checkout.url }});
+}});
+""",
+"""export async function cancelSubscription{i}(req: Request, res: Response) {{
+  const user = await getCurrentUser(req);
+  const subscription = await stripe.subscriptions.cancel(user.subscriptionId);
+  await db.users.update({{ where: {{ id: user.id }}, data: {{ plan: 'free' }} }});
+  res.json({{ status: subscription.status }});
+}}
+""",
+"""export async function deleteAccount{i}(req: Request, res: Response) {{
+  const userId = req.session.userId;
+  await db.user.delete({{ where: {{ id: userId }} }});
+  req.session.destroy(() => res.redirect('/'));
+}}
+""",
+"""export async function resetPassword{i}(email: string) {{
+  const {{ error }} = await supabase.auth.resetPasswordForEmail(email, {{ redirectTo: '/update-password' }});
+  if (error) throw error;
+  return true;
+}}
+""",
+"""export async function changePlan{i}(req: Request, res: Response) {{
+  const user = await getCurrentUser(req);
+  const updated = await stripe.subscriptions.update(user.subscriptionId, {{
+    items: [{{ id: req.body.itemId, price: req.body.priceId }}],
+  }});
+  res.json({{ plan: updated.id }});
+}}
+""",
+]
+DENSE_HEAD = ["import express from 'express';", "import { redirect } from 'next/navigation';",
+        "import { supabase } from './db';", "import { stripe } from './stripe';", "import { auth } from './auth';",
+        "import { getCurrentUser, requireAuth } from './session';", "const router = express.Router();", ""]
+
+def make_flow_dense(lines: int = 2400, flows: int = 40) -> str:
+    """~`lines` lines of an Express/Next server module with `flows` flows of eight kinds between helpers (every
+    flow resolves a user id: the per-flow work a keystroke repeats)."""
+    parts = list(DENSE_HEAD)
+    per = max(1, (lines - 500) // 6 // flows)  # fillers between flows
+    f = 0
+    for n in range(flows):
+        parts.append(DENSE_FLOWS[n % len(DENSE_FLOWS)].format(i=n))
+        for _ in range(per):
+            parts.append(FILLER.format(i=f))
+            f += 1
+    while sum(p.count("\n") + 1 for p in parts) < lines:
+        parts.append(FILLER.format(i=f))
+        f += 1
+    parts.append("export default router;\n")
+    return "\n".join(parts)
 
 
 # What VS Code and Neovim declare that changes the server's work: versioned diagnostics, code actions whose
@@ -240,7 +326,7 @@ async def run(
     }
 
 
-def analysis_only(rounds: int, lines: int, edit_at: str = "end") -> dict:
+def analysis_only(rounds: int, lines: int, edit_at: str = "end", flow_dense: bool = False) -> dict:
     """The bench's keystrokes replayed in this process, straight into `analyze_document` as the server calls it (an
     open document: `editing=True`): the analysis' own CPU per keystroke, without JSON-RPC, threads or the machine's
     other load on the event loop. The first three versions after opening are reported apart."""
@@ -248,9 +334,12 @@ def analysis_only(rounds: int, lines: int, edit_at: str = "end") -> dict:
 
     from lsp_server.analysis.document import analyze_document
 
-    text = make_document(lines)
-    path = "app/login/actions.ts"
+    text = make_flow_dense(lines) if flow_dense else make_document(lines)
+    path = "server/routes/app.ts" if flow_dense else "app/login/actions.ts"
     line = {"end": text.count("\n") - 2, "middle": text.count("\n") // 2, "top": 3}[edit_at]
+    if flow_dense and edit_at == "middle":  # inside the flow nearest the middle: its function changes every keystroke
+        lines_ = text.split("\n")
+        line = next(i for i in range(line, len(lines_)) if lines_[i].startswith("  redirect("))
     versions, current = [], text.split("\n")
     for _ in range(rounds):
         current[line] = "/" + current[line]
@@ -265,7 +354,8 @@ def analysis_only(rounds: int, lines: int, edit_at: str = "end") -> dict:
         analyze_document(path, version, editing=True)
         cpu.append((time.process_time() - start) * 1000)
     steady = cpu[3:]
-    return {"lines": text.count("\n") + 1, "rounds": rounds, "edit_at": f"{edit_at} (line {line + 1})",
+    flows = len(analyze_document(path, versions[-1]).flows)
+    return {"lines": text.count("\n") + 1, "flows": flows, "rounds": rounds, "edit_at": f"{edit_at} (line {line + 1})",
             "didOpen_analysis_cpu_ms": round(open_ms, 2), "first_versions_cpu_ms": [round(c, 2) for c in cpu[:3]],
             "analysis_cpu_ms": {"mean": round(statistics.mean(steady), 3), "p50": round(pct(steady, 50), 3),
                                 "p99": round(pct(steady, 99), 3)}}
@@ -311,9 +401,12 @@ def main() -> None:
                     help="where the timed edits type: near the end (default), the middle, or above every function")
     ap.add_argument("--analysis-only", action="store_true",
                     help="replay the keystrokes in this process through analyze_document: analysis CPU per keystroke")
+    ap.add_argument("--flow-dense", action="store_true",
+                    help="with --analysis-only: a server module with ~40 flows of eight kinds (2,400 lines by default)")
     args = ap.parse_args()
     if args.analysis_only:
-        print(json.dumps(analysis_only(args.rounds, args.lines, args.edit_at), indent=2))
+        lines = 2400 if args.flow_dense and args.lines == 2000 else args.lines
+        print(json.dumps(analysis_only(args.rounds, lines, args.edit_at, args.flow_dense), indent=2))
         return
     if args.startup_only:
         print(json.dumps(asyncio.run(startup(args.startup_only)), indent=2))

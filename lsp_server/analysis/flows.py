@@ -1543,7 +1543,7 @@ class _Detector:
             or (c.kind in _LOGIN_KINDS and self._identified_elsewhere(unit)),
             needs_reset=c.kind == FlowKind.LOGOUT and side == "client",
             reset_present=self._has(fn_span, {"reset"}),
-            tracked=self._has(scope, {"capture"}),
+            tracked=self._has(scope, {"capture"}) or route_refs.tracked_by_callee(unit, self.routes),  # (helper H10)
             evidence=tuple(evidence),
             only_when=c.only_when,
             also_insert=ins.also,

@@ -76,6 +76,9 @@ PosthogCallKind = Literal[
     "init", "capture", "identify", "reset", "alias", "group", "set", "flush", "shutdown", "identify_context"
 ]
 Sdk = Literal["posthog-js", "posthog-react", "posthog-node", "posthog-python", "unknown"]
+# where an SDK's client lives: a capture needs an init on its own side (a server client does not start posthog-js)
+SIDE_OF_SDK: dict[str, str] = {"posthog-js": "browser", "posthog-react": "browser", "posthog-node": "node",
+                               "posthog-python": "python"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,8 @@ class PosthogSetup:
     sdks: tuple[str, ...] = ()  # dependency names, e.g. ("posthog-js", "posthog-node")
     versions: dict[str, str] = field(default_factory=dict)  # declared version specs
     init: str | None = None  # "path:line" (1-based line) of the first init/construction, if any
+    # the sides initialised (SIDE_OF_SDK values; "any" for an init seen without its SDK); empty: not known
+    init_sides: frozenset[str] = frozenset()
     # an identify in a global identify place (auth-state listener, provider, middleware, signal receiver, top level):
     # every login of the package is identified (identify_scope.py; one inside a login covers that login only)
     has_identify: bool = False

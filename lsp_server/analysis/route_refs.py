@@ -3,7 +3,10 @@
 What the user sees: `exports.create = async (req, res) => …` in controllers/user.controller.js is a signup when
 routes/auth.js registers it with `router.post('/register', userController.create)` (and `app.use('/api/auth', auth)`
 prefixes those routes); a service method (`AuthService.signup`) called by a controller route that reports the same
-flow (`@Post('signup')`) is not reported a second time.
+flow (`@Post('signup')`) is not reported a second time. A framework file route's handler export counts as such a
+route (Remix / React Router `action` in app/routes/join.tsx calling the model's `createUser`, SvelteKit `actions`,
+Next.js route handlers, Nuxt `defineEventHandler`): the route is the flow, and it is tracked when the function it
+calls already captures.
 
 Facts are read per file (`file_facts`: one parse, during the workspace scan and on save, never on a keystroke) and
 joined into a `RouteIndex`; the detector receives the `FileRoutes` of one path (`RouteIndex.for_path`, a dict lookup)
@@ -61,6 +64,8 @@ class FileFacts:
     # (`module.exports.userService = require('./user.service')`, `export * as authService from './auth'`)
     webhooks: tuple[tuple[str, str, str], ...] = ()  # (event type, specifier, symbol): a webhook map's imported
     # handlers (`{ 'invoice.paid': onPaid }` after `import { onPaid } from './handlers'`)
+    captures: tuple[str, ...] = ()  # top-level functions already capturing an event (`createUser` in a model): a
+    # route calling one is tracked there
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,8 @@ class FileRoutes:
     webhooks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # symbol → the webhook types a map in
     # another file dispatches to it
     webhooks_delegated: frozenset[str] = frozenset()  # webhook types this file's maps send to another file's function
+    tracking: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # this file's route handler → the functions
+    # of other files it calls that already capture (a flow the route reports is tracked in its helper)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +105,7 @@ class _Config:
     router_methods: frozenset[str]
     aliases: dict[str, list[str]]
     js_extensions: tuple[str, ...]
+    capture_marker: str
 
 
 @cache
@@ -128,6 +136,7 @@ def _config() -> _Config:
         router_methods=frozenset(data.get("router_methods", [])),
         aliases={k: list(v) for k, v in data.get("aliases", {}).items() if isinstance(v, list)},
         js_extensions=tuple(data.get("js_extensions", [".ts", ".js"])),
+        capture_marker=str(data.get("capture_marker", "")),
     )
 
 
@@ -193,6 +202,13 @@ class _Reader:
         self.exports: list[tuple[str, str, str]] = []
         self.guards: list[tuple[str, str, tuple[str, ...]]] = []
         self.webhooks: list[tuple[str, str, str]] = []
+        self._units: list[Unit] | None = None
+
+    @property
+    def units(self) -> list[Unit]:
+        if self._units is None:
+            self._units = extract_units(self.doc, self.vocab, self.path)
+        return self._units
 
     def read(self) -> FileFacts:
         self.collect()
@@ -203,8 +219,18 @@ class _Reader:
         calls = tuple(dict.fromkeys(self.calls))
         return FileFacts(
             tuple(self.registrations), tuple(self.mounts), calls, tuple(self.exports), tuple(self.guards),
-            tuple(dict.fromkeys(self.webhooks)),
+            tuple(dict.fromkeys(self.webhooks)), self.captures(),
         )
+
+    def captures(self) -> tuple[str, ...]:
+        """Top-level functions whose body captures an event (`posthog.capture(…)`)."""
+        marker = self.config.capture_marker
+        if not marker or marker not in self.doc.text:
+            return ()
+        return tuple(dict.fromkeys(
+            u.name for u in self.units
+            if u.parent is None and u.name and u.body is not None and marker in self.text(u.body)
+        ))
 
     def webhook_map(self) -> None:
         """`{ 'checkout.session.completed': onCheckout }` / `{"invoice.paid": billing.on_paid}` with imported values:
@@ -256,12 +282,15 @@ class _Reader:
         directive = vocab.side.get("server_directive", "use server")
         text = self.doc.text
         action_file = self.doc.language != "python" and (f"'{directive}'" in text or f'"{directive}"' in text)
-        for unit in extract_units(self.doc, vocab, self.path):
+        for unit in self.units:
             if unit.negative or unit.body is None:
                 continue
             request = [p for p in unit.params if p not in ("self", "cls")][:1]
             serves = unit.route_method is not None or bool(request and request[0] in vocab.view_params)
             serves = serves or (action_file and unit.server and unit.parent is None)  # a Next.js server action
+            # a file route's handler export (Remix / React Router `action`, SvelteKit `actions.default`, a Nuxt
+            # `defineEventHandler`): functions.py gave it the file's route (a loader / load is a GET, skipped below)
+            serves = serves or (unit.route_path is not None and unit.parent is None and unit.handler)
             if not serves or unit.route_method == "GET":
                 continue
             router = self.router_of(unit)
@@ -785,8 +814,15 @@ class RouteIndex:
                 for m, r in routes or [(method, "")]:
                     if m != "GET":
                         callers.setdefault(target[0], {}).setdefault(target[1], []).append((m, r, name, path))
+        tracking: dict[str, dict[str, list[str]]] = {}  # caller file → route handler → capturing callees
+        for path, facts in self.files.items():
+            for _caller, _method, _route, name, _router, spec, symbol in facts.calls:
+                target = resolve(path, spec, symbol)
+                captured = self.files.get(target[0]) if target is not None and target[0] != path else None
+                if captured is not None and target is not None and target[1] in captured.captures:
+                    tracking.setdefault(path, {}).setdefault(name, []).append(target[1])
         out: dict[str, FileRoutes] = {}
-        for path in {*handlers, *callers, *mounts, *delegated, *guarded, *webhooks, *sent}:
+        for path in {*handlers, *callers, *mounts, *delegated, *guarded, *webhooks, *sent, *tracking}:
             file_mounts = {}
             for symbol, _prefix, _outer, _router in mounts.get(path, ()):
                 key = WHOLE if not path.endswith(".py") else symbol
@@ -801,6 +837,7 @@ class RouteIndex:
                 middleware={s: tuple(dict.fromkeys(v)) for s, v in guarded.get(path, {}).items() if v},
                 webhooks={s: tuple(dict.fromkeys(v)) for s, v in webhooks.get(path, {}).items()},
                 webhooks_delegated=frozenset(sent.get(path, ())),
+                tracking={s: tuple(dict.fromkeys(v)) for s, v in tracking.get(path, {}).items()},
             )
         return out
 
@@ -1023,14 +1060,24 @@ def reported_by_caller(unit: Unit, kind: FlowKind, routes: FileRoutes, vocab: Vo
     for method, route, name, path in routes.callers.get(unit.name, ()):
         if _callee_names(unit.name, kv, vocab):  # the caller's call says the flow (`authService.login(…)`: a login
             return f"{method} {route or name} in {path} (calls {unit.name})".strip()  # call; `[callee_words]`)
-        for words in (_ROUTE_PARAM_RE.sub("", route), name):
+        for words, is_route in ((_ROUTE_PARAM_RE.sub("", route), True), (name, False)):
             toks = [t for t in tokens(words) if t]
             if not toks or any(t in vocab.ignore_name_tokens for t in toks):
                 continue
             padded = " " + " ".join(toks) + " "
-            if kv.matches_name(padded) and kv.negative.isdisjoint(toks):
+            # a route's words read as in the detector: its route-only phrases (`/join` for a signup) count, the flow
+            # being the function it calls; UI words (`auth.form.login`) veto nothing
+            named = kv.matches_name(padded) or (is_route and kv.matches_route_extra(padded))
+            vetoes = kv.negative.difference(vocab.route_ui_words) if is_route else kv.negative
+            if named and vetoes.isdisjoint(toks):
                 return f"{method} {route or name} in {path}".strip()
     return None
+
+
+def tracked_by_callee(unit: Unit, routes: FileRoutes | None) -> bool:
+    """This route handler calls another file's function that already captures an event (the model's `createUser`
+    capturing `user_signed_up` for the `join` action reporting the signup): the flow is tracked there."""
+    return routes is not None and bool(routes.tracking) and unit.parent is None and bool(routes.tracking.get(unit.name))
 
 
 def _middleware_call(unit: Unit, text: str) -> Call:

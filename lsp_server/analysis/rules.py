@@ -18,7 +18,7 @@ from typing import Any
 from tree_sitter import Node, QueryCursor
 
 from . import legacy as legacy_rewrites
-from .model import Finding, Flow, Package, PosthogCall, Span
+from .model import SIDE_OF_SDK, Finding, Flow, Package, PosthogCall, Span
 from .parsing import ParsedDocument, query
 from .posthog_vocab import PosthogVocabulary, posthog_vocabulary
 from .settings import AnalysisSettings
@@ -271,13 +271,28 @@ def _hardcoded_keys(ctx: _Context, strings: list[Node]) -> Iterable[_Raw]:
 
 def _capture_before_init(ctx: _Context) -> Iterable[_Raw]:
     # only with a known package: a lone file cannot tell whether another module initialises PostHog
-    if ctx.package is None or ctx.package.posthog.init is not None or any(c.kind == "init" for c in ctx.calls):
+    if ctx.package is None:
         return
-    first = next((c for c in ctx.calls if c.kind in _EVENT_KINDS), None)
-    if first is None:
+    events = [c for c in ctx.calls if c.kind in _EVENT_KINDS]
+    here = {SIDE_OF_SDK.get(c.sdk, "any") for c in ctx.calls if c.kind == "init"}
+    setup = ctx.package.posthog
+    if not events or (here and setup.init is None and "any" in here):
         return
+    if setup.init is None and not here:
+        first = events[0]
+        message = ctx.message("posthog/capture-before-init", kind=first.kind,
+                              init_call=ctx.call_text(first.sdk, "init"))
+    else:  # some client is set up; a capture on a side with none (posthog-js beside a server client) is still lost
+        known = here | (setup.init_sides or ({"any"} if setup.init is not None else set()))
+        if "any" in known:
+            return
+        lost = next((c for c in events if SIDE_OF_SDK.get(c.sdk, "any") not in known | {"any"}), None)
+        if lost is None:
+            return
+        first = lost
+        message = ctx.message("posthog/capture-before-init-side", kind=first.kind, sdk=first.sdk,
+                              init_call=ctx.call_text(first.sdk, "init"))
     var, _ = _env_for(ctx)
-    message = ctx.message("posthog/capture-before-init", kind=first.kind, init_call=ctx.call_text(first.sdk, "init"))
     yield (
         "posthog/capture-before-init",
         message,

@@ -11,6 +11,7 @@ id. The rules are data (`[user_id]` in skills/detection/flows.toml); this module
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -19,6 +20,7 @@ from tree_sitter import Node
 
 from .functions import Call, Unit
 from .insertion import Insertion
+from .memo import BoundedMemo
 from .model import FlowKind, Span
 from .parsing import ParsedDocument
 from .vocabulary import CallRule, Vocabulary
@@ -38,6 +40,111 @@ def resolve(
     span_node: Node,
     lines: list[str],
 ) -> str | None:
+    """The user id expression (see the module). While a document is typed in, a flow whose function text, place and
+    whole-file answers (imports, session keys, …) did not change gets the id it had (keystroke-perf, H11)."""
+    key = _memo_key(doc, vocab, unit, kind, anchor, rule, ins, span_node, lines) if doc.edited else None
+    if key is not None:
+        hit = _resolved.get(key)
+        if hit is not None and hit[1] is vocab and hit[2] is rule and all(
+            _whole(doc, op, query) == found for op, query, found in hit[3]
+        ):
+            return hit[0]
+    record: list[tuple[str, Any, Any]] = []
+    outer = getattr(_local, "record", None)
+    _local.record = record
+    try:
+        expr = _resolve(doc, vocab, unit, kind, anchor, rule, ins, span_node, lines)
+    finally:
+        _local.record = outer
+    if key is not None:
+        _resolved.put(key, (expr, vocab, rule, tuple(record)), len(key[3]) + 64)
+    return expr
+
+
+# per-flow ids of open documents: key holds the function's lines, so a hit is stale only through whole-file answers,
+# which each entry records and a hit re-checks (`_whole`)
+_resolved: BoundedMemo[tuple[str | None, Vocabulary, CallRule | None, tuple[tuple[str, Any, Any], ...]]] = BoundedMemo(
+    max_entries=4096, max_bytes=16_000_000
+)
+_local = threading.local()  # the record of whole-file answers being made, and this text's answers
+
+
+def _memo_key(
+    doc: ParsedDocument,
+    vocab: Vocabulary,
+    unit: Unit,
+    kind: FlowKind,
+    anchor: Call | None,
+    rule: CallRule | None,
+    ins: Insertion,
+    span_node: Node,
+    lines: list[str],
+) -> tuple[Any, ...] | None:
+    """What `_resolve` reads besides whole-file answers: the lines of the top-level statement holding the function
+    (its decorators, class, route call), positions relative to them, the route's middleware; None when it reads more."""
+    stmt = unit.node
+    while stmt.parent is not None and stmt.parent.parent is not None:
+        stmt = stmt.parent
+    if stmt.parent is None:
+        return None  # the module itself
+    first, last = stmt.start_point[0], stmt.end_point[0]
+    if not first <= ins.line <= last + 1 or last >= len(lines):
+        return None
+
+    def rel(node: Node | None) -> tuple[Any, ...] | None:
+        if node is None:
+            return None
+        (sr, sc), (er, ec) = node.start_point, node.end_point
+        return (sr - first, sc, er - first, ec, node.type) if first <= sr and er <= last else ("outside",)
+
+    where = (rel(unit.node), rel(span_node), rel(anchor.node) if anchor is not None else None)
+    if ("outside",) in where:
+        return None
+    at = lines[ins.line] if 0 <= ins.line < len(lines) else ""
+    block = "\n".join(lines[first : last + 1])
+    middleware = tuple(c.callee_text for c in unit.middleware)
+    return (
+        doc.language, id(vocab), id(rule), block, str(kind), where, ins.line - first, at, middleware,
+        anchor.dotted if anchor is not None else None, tuple(unit.params), tuple(c.dotted for c in unit.calls),
+    )
+
+
+def _whole(doc: ParsedDocument, op: str, query: Any) -> Any:
+    """A question about the whole text ("in": a substring; "search": a pattern's first match as (text, *groups);
+    "findall"), answered once per text and recorded for the flow being resolved."""
+    answers = getattr(_local, "answers", None)
+    if answers is None or answers[0] is not doc.text:
+        answers = _local.answers = (doc.text, {})
+    found = answers[1].get((op, query), _UNSET)
+    if found is _UNSET:
+        if op == "in":
+            found = query in doc.text
+        elif op == "search":
+            m = query.search(doc.text)
+            found = None if m is None else (m.group(0), *m.groups())
+        else:
+            found = tuple(query.findall(doc.text))
+        answers[1][(op, query)] = found
+    record = getattr(_local, "record", None)
+    if record is not None:
+        record.append((op, query, found))
+    return found
+
+
+_UNSET = object()
+
+
+def _resolve(
+    doc: ParsedDocument,
+    vocab: Vocabulary,
+    unit: Unit,
+    kind: FlowKind,
+    anchor: Call | None,
+    rule: CallRule | None,
+    ins: Insertion,
+    span_node: Node,
+    lines: list[str],
+) -> str | None:
     python = doc.language == "python"
     conf = vocab.user_id
     django = python and _django(doc, vocab)
@@ -45,7 +152,7 @@ def resolve(
     plain = (field, conf.get("python_wrap", "str({})") if python else "{}")
     library_vars: re.Pattern[str] | None = None
     for marker, library_field in conf.get("field_by_text", {}).items():
-        if marker in doc.text:
+        if _whole(doc, "in", marker):
             if isinstance(library_field, dict):  # only for variables named like the library's users
                 library_vars = _pattern(str(library_field.get("vars_re") or "(?!)"))
                 library_field = library_field.get("field", field)
@@ -112,11 +219,22 @@ def _contains(doc: ParsedDocument, block: Node, line: int) -> bool:
 
 
 def _declarations(doc: ParsedDocument, node: Node, name: str) -> Iterator[Node]:
-    """Identifiers named `name` that a declaration or assignment binds inside `node`."""
+    """Identifiers named `name` that a declaration or assignment binds inside `node` (the function is walked once
+    for every name a resolution asks about)."""
+    where = (node.start_byte, node.end_byte, node.type)
+    index = getattr(_local, "declarations", None)
+    if index is None or index[0] != where or index[1] is not doc:
+        index = _local.declarations = (where, doc, _bindings(doc, node))
+    return iter(index[2].get(name, ()))
+
+
+def _bindings(doc: ParsedDocument, node: Node) -> dict[str, list[Node]]:
+    """Every identifier a declaration or assignment binds inside `node`, by name, in walk order."""
+    out: dict[str, list[Node]] = {}
     stack = [node]
     while stack:
         cur = stack.pop()
-        if cur.type in ("identifier", "shorthand_property_identifier_pattern") and doc.node_text(cur) == name:
+        if cur.type in ("identifier", "shorthand_property_identifier_pattern"):
             parent = cur.parent
             binding = parent is not None and (
                 (parent.type == "variable_declarator" and parent.child_by_field_name("name") == cur)
@@ -125,8 +243,9 @@ def _declarations(doc: ParsedDocument, node: Node, name: str) -> Iterator[Node]:
                 or parent.type in ("for_statement", "for_in_statement", "as_pattern_target")
             )
             if binding:
-                yield cur
+                out.setdefault(doc.node_text(cur), []).append(cur)
         stack.extend(cur.named_children)
+    return out
 
 
 def _candidates(
@@ -233,7 +352,7 @@ def _customer_records(doc: ParsedDocument, conf: dict[str, Any], before: str, py
         return
     for key in records.get("id_keys", []):
         written = _pattern(r"""(?<![\w$])['"]?""" + re.escape(key) + r"""['"]?\s*:(?!:)""")
-        if written is None or not written.search(doc.text):
+        if written is None or not _whole(doc, "search", written):
             continue
         yield f'{names[-1]}["{key}"]' if python else f"{names[-1]}.{key}"
         return
@@ -242,7 +361,7 @@ def _customer_records(doc: ParsedDocument, conf: dict[str, Any], before: str, py
 def _django(doc: ParsedDocument, vocab: Vocabulary) -> bool:
     """A Django module (it imports Django or a Django library): its models' primary key is `.pk`."""
     pattern = _pattern(vocab.user_id.get("django_file_re") or r"(?m)^\s*(?:from|import)\s+django\b")
-    return pattern is not None and pattern.search(doc.text) is not None
+    return pattern is not None and _whole(doc, "search", pattern) is not None
 
 
 @lru_cache(maxsize=256)
@@ -262,17 +381,19 @@ def _matches(callee: str, names: list[str]) -> bool:
     return any(callee == n or ("." in n and callee.endswith("." + n)) for n in names)
 
 
+_CALLS = r"(?<![\w$.])(?<!def )(?<!function )"  # a call, not the definition of `def logout(request):`
+_CALLEES = re.compile(_CALLS + r"((?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$][\w$]*)\s*\(")
+
+
 def _ends_session_in(conf: dict[str, Any], text: str, python: bool) -> bool:
     """Whether `text` calls something that ends the session or deletes the user (`logout(request)`)."""
     lang = "python" if python else "js"
-    names = [re.escape(n) for n in conf.get("ends_session", {}).get(lang, [])]
-    calls = r"(?<![\w$.])(?<!def )(?<!function )"  # a call, not the definition of `def logout(request):`
-    if names and re.search(calls + "(?:" + "|".join(names) + r")\s*\(", text):
+    names = tuple(conf.get("ends_session", {}).get(lang, []))
+    named = _pattern(_CALLS + "(?:" + "|".join(re.escape(n) for n in names) + r")\s*\(") if names else None
+    if named is not None and named.search(text):
         return True
     pattern = _pattern(conf.get("ends_session_re", {}).get(lang, "") or "(?!)")
-    return pattern is not None and any(
-        pattern.search(m) for m in re.findall(calls + r"((?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$][\w$]*)\s*\(", text)
-    )
+    return pattern is not None and any(pattern.search(m) for m in _CALLEES.findall(text))
 
 
 def _context_text(doc: ParsedDocument, unit: Unit, before: str) -> str:
@@ -311,7 +432,7 @@ def _request_users(
         if params and not any(p in unit.params for p in params):
             continue
         file_re = _pattern(entry.get("file_re") or "")
-        if file_re is None or not file_re.search(doc.text):
+        if file_re is None or not _whole(doc, "search", file_re):
             continue
         context = context if context is not None else _context_text(doc, unit, before + "\n" + at)
         evidence = _pattern(entry.get("evidence_re") or "(?!)")
@@ -335,13 +456,15 @@ def _session_keys(doc: ParsedDocument, conf: dict[str, Any], before: str, python
     if not keys:
         return
     if python:
-        found = re.search(r"\b((?:self\.)?(?:request\.)?session)(?:\[|\.get\(\s*)['\"](" + keys + r")['\"]", doc.text)
+        keyed = _pattern(r"\b((?:self\.)?(?:request\.)?session)(?:\[|\.get\(\s*)['\"](" + keys + r")['\"]")
+        found = _whole(doc, "search", keyed) if keyed is not None else None
         if found and not ended:
-            yield f'{found.group(1)}.get("{found.group(2)}")'
+            yield f'{found[1]}.get("{found[2]}")'
         return
-    found = re.search(r"\b((?:req|request|ctx)\.session)\??\.(" + keys + r")\b", doc.text)
-    if found and not (ended and found.group(1) not in before):
-        yield f"{found.group(1)}?.{found.group(2)}"
+    keyed = _pattern(r"\b((?:req|request|ctx)\.session)\??\.(" + keys + r")\b")
+    found = _whole(doc, "search", keyed) if keyed is not None else None
+    if found and not (ended and found[1] not in before):
+        yield f"{found[1]}?.{found[2]}"
 
 
 def _result_sources(
@@ -364,11 +487,11 @@ def _result_sources(
             continue
         names = entry.get("callee") or []
         requires = _pattern(entry.get("requires_import") or "")
-        if requires is None or (entry.get("requires_import") and not requires.search(doc.text)):
+        if requires is None or (entry.get("requires_import") and not _whole(doc, "search", requires)):
             continue
         if typescript and entry.get("typed_re"):
             typed = _pattern(entry["typed_re"])
-            if typed is None or not typed.search(doc.text):
+            if typed is None or not _whole(doc, "search", typed):
                 continue
         for call in reversed(unit.calls):
             if not _matches(call.dotted, names) or doc.node_text(call.node) not in before:
@@ -420,7 +543,8 @@ def _var_id(
     if python:
         key_re = re.escape(var) + r"""\[['"](\w+)['"]\]"""
         text = doc.node_text(unit.node)
-        keys = re.findall(key_re, text) or re.findall(r"\b" + key_re, doc.text)
+        anywhere = _pattern(r"\b" + key_re)
+        keys = re.findall(key_re, text) or (list(_whole(doc, "findall", anywhere)) if anywhere is not None else [])
         if keys or re.search(re.escape(var) + r"\s*:\s*(?:dict|Dict|Mapping)\b", text):
             key = next((k for k in keys if k in _ID_KEYS), "id")
             return wrap.format(f'{var}["{key}"]')  # user: dict = Depends(current_user) has no .id
@@ -533,7 +657,7 @@ def _trusted_arg(doc: ParsedDocument, vocab: Vocabulary, anchor: Call, text: str
         return False
     last = text.rsplit(".", 1)[-1].lower()
     plain = text not in ("request", "req", "self.request", "self") and not re.search(r"mail|name|password|token", last)
-    return plain and bool(imports.search(doc.text))
+    return plain and bool(_whole(doc, "search", imports))
 
 
 def _result_binding(doc: ParsedDocument, call: Node, unit: Unit) -> Node | None:
@@ -685,7 +809,8 @@ def _request_getters(doc: ParsedDocument, conf: dict[str, Any], unit: Unit, kind
     for entry, callee in _getters(doc, conf, unit, kind):
         name = re.escape(callee)  # imported, or defined in this file (the session module itself)
         imported = rf"\bimport\s[^;]*\b{name}\b[^;]*\bfrom\b"
-        if re.search(rf"{imported}|\bfunction\s+{name}\b|\b(?:const|let)\s+{name}\s*=", doc.text):
+        defined = _pattern(rf"{imported}|\bfunction\s+{name}\b|\b(?:const|let)\s+{name}\s*=")
+        if defined is not None and _whole(doc, "search", defined):
             yield str(entry["expr"]).format(callee=callee)
             return
 
@@ -697,9 +822,10 @@ def _session_object(doc: ParsedDocument, conf: dict[str, Any], kind: FlowKind, b
     binding, key = _pattern(spec.get("binding_re") or ""), _pattern(spec.get("key_re") or "")
     if binding is None or key is None or str(kind) not in spec.get("kinds", []):
         return
-    bound, used = binding.search(before), key.search(doc.text)
+    bound = binding.search(before)
+    used = _whole(doc, "search", key) if bound else None  # a whole-text search (~1 ms on 60 KB): only when needed
     if bound and used:
-        yield f"{bound.group(1)}.get({used.group(1)})?.toString()"  # no session: anonymous, not "undefined"
+        yield f"{bound.group(1)}.get({used[1]})?.toString()"  # no session: anonymous, not "undefined"
 
 
 def _request_getter_binding(doc: ParsedDocument, unit: Unit, kind: FlowKind) -> tuple[str, tuple[Span, str]] | None:

@@ -22,7 +22,7 @@ from typing import Any
 from ..skills import load_detection_toml
 from .identify_scope import global_identify, identifying_functions
 from .manifests import Manifest, read_manifest, version_from_spec
-from .model import Package, PosthogSetup
+from .model import SIDE_OF_SDK, Package, PosthogSetup
 from .parsing import EXTENSIONS, MAX_PARSE_BYTES, decode_source, language_for_path, parse
 from .scope import Scope
 from .usage import find_posthog_calls
@@ -157,6 +157,7 @@ class SourceFacts:
     env_names: tuple[str, ...] = ()
     module_client: bool = False  # configures posthog-python's module-level client (`posthog.project_api_key = …`)
     identify_functions: tuple[str, ...] = ()  # functions identifying the user outside a global place (identify_scope)
+    init_sdks: tuple[str, ...] = ()  # the SDKs initialised here (empty with an init line: seen without a syntax tree)
 
 
 def source_facts(text: str, vocab: Vocabulary | None = None, path: str = "") -> SourceFacts:
@@ -173,18 +174,27 @@ def source_facts(text: str, vocab: Vocabulary | None = None, path: str = "") -> 
     language = language_for_path(path) if path else None
     module_client = False
     identifying: tuple[str, ...] = ()
+    init_sdks: tuple[str, ...] = ()
     if language is not None and (init_line is not None or identify):
         doc = parse(text, language)
         if doc is not None:
             calls = find_posthog_calls(doc, path)
             init_line = min((c.span.start_line for c in calls if c.kind == "init"), default=None)
+            init_sdks = tuple(dict.fromkeys(c.sdk for c in calls if c.kind == "init" and c.sdk != "unknown"))
             # S4-15: only an identify that runs for every sign-in (auth listener, provider, middleware) is the package's
             identify = global_identify(doc, calls)
             identifying = identifying_functions(doc, calls)
             module_client = any(
                 c.kind == "init" and c.sdk == "posthog-python" and _MODULE_CONFIG.match(c.text) for c in calls
             )
-    return SourceFacts(init_line, identify, tuple(dict.fromkeys(names)), module_client, identifying)
+    return SourceFacts(init_line, identify, tuple(dict.fromkeys(names)), module_client, identifying, init_sdks)
+
+
+def init_sides(facts: SourceFacts) -> frozenset[str]:
+    """The sides `facts` initialises ("any" when the SDK is not known)."""
+    if facts.init_line is None:
+        return frozenset()
+    return frozenset(SIDE_OF_SDK.get(sdk, "any") for sdk in facts.init_sdks) or frozenset({"any"})
 
 
 _MODULE_CONFIG = re.compile(r"posthog\.\w+\s*=")  # `posthog.project_api_key = …`, not `client = Posthog(…)`
@@ -433,6 +443,7 @@ def _attach_sources(packages: list[Package], facts: WorkspaceFacts, vocab: Vocab
     Env var names: code references in the package first, then its own template, then the root's.
     """
     inits: dict[str, str] = {}
+    sides: dict[str, set[str]] = {}
     identify: set[str] = set()
     module_clients: set[str] = set()
     identifying: dict[str, set[str]] = {}
@@ -444,6 +455,7 @@ def _attach_sources(packages: list[Package], facts: WorkspaceFacts, vocab: Vocab
         source = facts.sources[rel]
         if source.init_line is not None and owner.path not in inits:
             inits[owner.path] = f"{rel}:{source.init_line + 1}"
+        sides.setdefault(owner.path, set()).update(init_sides(source))
         if source.identify:
             identify.add(owner.path)
         if source.module_client:
@@ -460,6 +472,7 @@ def _attach_sources(packages: list[Package], facts: WorkspaceFacts, vocab: Vocab
                 posthog=replace(
                     p.posthog,
                     init=inits.get(p.path),
+                    init_sides=frozenset(sides.get(p.path, ())),
                     has_identify=p.path in identify,
                     identify_functions=frozenset(identifying.get(p.path, ())),
                     module_client=p.path in module_clients,

@@ -46,7 +46,10 @@ class ClientSupport:
         resolve = _get(caps, "text_document.code_action.resolve_support.properties") or []
         operations = _get(caps, "workspace.workspace_edit.resource_operations") or []
         return cls(
-            pull_diagnostics=_get(caps, "text_document.diagnostic") is not None,
+            # pull only when the editor can be asked to pull again (a package or route change elsewhere re-checks
+            # its open files); Neovim up to 0.11 pulls without that, so it gets pushed diagnostics
+            pull_diagnostics=_get(caps, "text_document.diagnostic") is not None
+            and bool(_get(caps, "workspace.diagnostics.refresh_support")),
             diagnostic_refresh=bool(_get(caps, "workspace.diagnostics.refresh_support")),
             code_lens_refresh=bool(_get(caps, "workspace.code_lens.refresh_support")),
             # a client that announces resource operations (Neovim does, without documentChanges) applies them

@@ -62,6 +62,7 @@ def _edit(ls: PosthogServer, planned: list[Any], snap: Snapshot) -> tuple[types.
     command then applies the edit too, unless the document changed since (the editor applied it first, as LSP says).
     """
     edits, files = new_files.split(ls, planned, snap.root)
+    new_files.expect(ls, edits, snap.root)
     edit, command = to_workspace_edit(ls, edits, snap), new_files.command(files)
     if command is not None and edit is not None and not ls.support.apply_edit:
         unstructured = ls.protocol._converter.unstructure(edit)

@@ -210,6 +210,7 @@ async def integrate(ls: PosthogServer, *args: Any) -> dict[str, Any]:
         target.edit_plan = to_edit_plan(target.plan)  # once: what is sent and what is checked afterwards
         planned += _planned_edits(target, f"{target.name}: " if several else "")
     planned, created = new_files.split(ls, planned)  # editors that cannot create files (Eglot): the server writes them
+    new_files.expect(ls, planned)
     edit = to_workspace_edit(ls, planned, None, confirm=True)
     if edit is None and not created:
         end("Your editor cannot apply this edit")

@@ -36,6 +36,9 @@ def _spawn(coro: Any) -> None:
 def initialize(ls: PosthogServer, params: types.InitializeParams) -> None:
     client = params.client_info.name if params.client_info is not None else None
     ls.support = ClientSupport.from_capabilities(params.capabilities, client)
+    if not ls.support.pull_diagnostics:  # not announced: the editor takes pushed diagnostics instead
+        for method in (types.TEXT_DOCUMENT_DIAGNOSTIC, types.WORKSPACE_DIAGNOSTIC):
+            ls.protocol.fm.features.pop(method, None)
     ls.settings = parse_settings(params.initialization_options)
     with contextlib.suppress(RuntimeError):  # no loop (a direct call): nothing to warm up
         # runs once this message is handled, i.e. after the result is sent: start-up answers without the detectors

@@ -7,7 +7,9 @@ and the server writes the new files itself — never over an existing one — on
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,11 @@ from .session import PosthogServer
 
 log = logging.getLogger(__name__)
 CREATE_FILES = "posthog.createFiles"
+_EXPECT_FOR_S = 900.0  # an offered action the user never picks stops being watched after this long
+_POLLS_S = (0.2, 0.5, 1.0, 2.0, 4.0)  # after a save: when to look for the editor's new files on disk
+_OFFERED_POLLS_S = (1.0,) * 90  # after an action is offered: once a second for a while (a few stat calls)
+_expected: dict[str, float] = {}  # new files an edit asks the editor to create → when to stop expecting them
+_watching: list[asyncio.Task[None]] = []
 
 
 def server_creates(ls: PosthogServer, planned: Sequence[PlannedEdit], root: Path | None = None) -> bool:
@@ -47,6 +54,47 @@ def split(
         return list(planned), []
     files = {ls.uri_for(e.path, root): e.new_text for e in planned if e.create_file}
     return [e for e in planned if not e.create_file], [{"uri": uri, "text": text} for uri, text in files.items()]
+
+
+def expect(ls: PosthogServer, planned: Sequence[PlannedEdit], root: Path | None = None) -> None:
+    """Remember the new files an edit asks the editor to create. Neovim writes such a file only on `:wall`, after the
+    document's didSave, and never reports it (no didOpen, no file watching on Linux): `saved` then finds it on disk."""
+    now = time.monotonic()
+    for stale in [p for p, until in _expected.items() if until < now]:
+        del _expected[stale]
+    for edit in planned:
+        path = to_fs_path(ls.uri_for(edit.path, root)) if edit.create_file else None
+        if path and not Path(path).exists():
+            _expected[path] = now + _EXPECT_FOR_S
+    _watch(ls, _OFFERED_POLLS_S)  # an edit that touches no open document (package.json + a new file) sends no save
+
+
+def saved(ls: PosthogServer) -> None:
+    """A document was saved: look for the expected new files for a few seconds; once one is on disk, its folder's
+    packages are read again (its PostHog client module initialises the SDK: "capture before init" goes away)."""
+    _watch(ls, _POLLS_S)
+
+
+def _watch(ls: PosthogServer, delays: Sequence[float]) -> None:
+    if not _expected or (_watching and not _watching[0].done()):
+        return
+    try:
+        _watching[:] = [asyncio.get_running_loop().create_task(_poll(ls, delays))]
+    except RuntimeError:  # no event loop (a direct call): the next save looks again
+        return
+
+
+async def _poll(ls: PosthogServer, delays: Sequence[float]) -> None:
+    for delay in delays:
+        await asyncio.sleep(delay)
+        found = [p for p in list(_expected) if Path(p).exists()]
+        for path in found:
+            _expected.pop(path, None)
+        if found:
+            log.info("the editor created %s", ", ".join(found))
+            await refresh(ls, found)
+        if not _expected:
+            return
 
 
 def write(files: Sequence[dict[str, str]]) -> list[str]:

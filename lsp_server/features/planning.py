@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.model import Finding, Flow
+from ..analysis.model import Finding, Flow, Package
 from ..edits.model import PlannedEdit
 from .session import PosthogServer, Snapshot
 
@@ -72,6 +72,8 @@ def _fix(snap: Snapshot, ls: PosthogServer, finding: Finding) -> list[PlannedEdi
     from ..edits import plan_quick_fix
 
     package = ls.package_for(snap.path, snap.root)
+    if finding.code == "posthog/capture-before-init":
+        return _browser_init(ls, snap, package, finding)
     return _with_sdk(ls, snap, _guarded(
         plan_quick_fix, snap.analysis_text, snap.path, finding, package, _snippets(ls), exists=_exists(ls, snap)
     ))
@@ -91,14 +93,34 @@ def _with_sdk(ls: PosthogServer, snap: Snapshot, planned: list[PlannedEdit]) -> 
     if package is None or not sides or not ls.support.document_changes:
         return planned
     from ..edits.setup import plan_dependencies
+
+    added = _guarded(plan_dependencies, package, sides, _reader(ls, snap))
+    return planned + [e for e in added if not e.create_file]  # a manifest that exists, never a new one
+
+
+def _reader(ls: PosthogServer, snap: Snapshot) -> Callable[[str], str | None]:
+    """A package file's text as the editor has it (open buffer) or as saved."""
     from .workspace_edit import _disk_text
 
     def read(rel: str) -> str | None:
         other = ls.snapshot(ls.uri_for(rel, snap.root))
         return other.text if other is not None else _disk_text(ls, rel, snap.root)
 
-    added = _guarded(plan_dependencies, package, sides, read)
-    return planned + [e for e in added if not e.create_file]  # a manifest that exists, never a new one
+    return read
+
+
+def _browser_init(ls: PosthogServer, snap: Snapshot, package: Package | None, finding: Finding) -> list[PlannedEdit]:
+    """posthog-js captures in a package that never initialises it: the framework's init (as Integrate writes it:
+    hooks.client.ts, instrumentation-client.ts, a provider, the entry file), the dependency and the env names."""
+    data = finding.data or {}
+    if package is None or data.get("sdk") not in ("posthog-js", "posthog-react") or not ls.support.document_changes:
+        return []
+    from ..edits.setup import plan_setup
+
+    plan = plan_setup(package, {"client"}, _reader(ls, snap))
+    # titled by its main edit ("Create src/hooks.client.ts (initialises posthog-js …)", "Initialise PostHog in …");
+    # without one this framework has no place for an init (a classic script page): the docs say how
+    return plan.edits if any("nitialise" in e.label for e in plan.edits) else []
 
 
 def _ignore(snap: Snapshot, finding: Finding) -> list[PlannedEdit]:

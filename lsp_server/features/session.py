@@ -68,6 +68,9 @@ class PosthogServer(LanguageServer):
         self.plan_cache: dict[object, list[Any]] = {}  # planned edits per (uri, version, generation, request)
         self._analyses: dict[str, _Analysis] = {}  # the newest analysis asked for, per document
         self._where: dict[str, tuple[object, tuple[Folder, str] | None]] = {}  # uri → (folders then, folder_for)
+        # out_of_scope per (generation, scope epoch, folder root, path): a keystroke does not re-read the file's start
+        self._scope_reasons: dict[tuple[object, ...], str | None] = {}
+        self._scope_epoch = 0  # bumped on save, watched-file changes and close: the file on disk may differ
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve on stdio; a pipe is read by the event loop itself (stdio.py: no thread hop per message)."""
@@ -190,12 +193,28 @@ class PosthogServer(LanguageServer):
         self._analyses.clear()
         for folder in self._folders.values():
             folder.scope = None
+        self.scope_changed()
+
+    def scope_changed(self) -> None:
+        """A file may have changed on disk (saved, changed outside, closed): decide every file's scope again."""
+        self._scope_epoch += 1
+        self._scope_reasons.clear()
 
     def out_of_scope(self, snap: Snapshot, folder: Folder | None) -> str | None:
         """Why a file inside a workspace folder is excluded by that folder's rules (its .gitignore, node_modules,
         user excludes), or None. Files outside every folder are analysed alone."""
         if folder is None:
             return None
+        key = (self.generation, self._scope_epoch, str(folder.root), snap.path)
+        if key in self._scope_reasons:
+            return self._scope_reasons[key]
+        reason = self._out_of_scope(snap, folder)
+        if len(self._scope_reasons) > 4096:
+            self._scope_reasons.clear()
+        self._scope_reasons[key] = reason
+        return reason
+
+    def _out_of_scope(self, snap: Snapshot, folder: Folder) -> str | None:
         try:
             scope = folder.scope
             if scope is None:
@@ -210,6 +229,7 @@ class PosthogServer(LanguageServer):
 
     def forget(self, uri: str) -> None:
         self._analyses.pop(unquote(uri), None)
+        self.scope_changed()
 
     async def analyze(self, snap: Snapshot) -> DocumentAnalysis:
         """The analysis of `snap`, computed in the thread pool once per version and settings generation; features

@@ -20,7 +20,7 @@ from lsprotocol import types
 
 from ..analysis.model import Package
 from ..analysis.settings import AnalysisSettings
-from . import diagnostics, workspace_diagnostics
+from . import diagnostics, new_files, workspace_diagnostics
 from .folders import Folder
 from .session import PosthogServer
 
@@ -173,6 +173,7 @@ def _folder_to_refresh(ls: PosthogServer, uri: str) -> Folder | None:
 
 
 async def did_change_watched_files(ls: PosthogServer, params: types.DidChangeWatchedFilesParams) -> None:
+    ls.scope_changed()  # a file's content decides its scope (generated, minified): judge again (keystroke-perf, H11)
     changed = {id(f): f for c in params.changes if (f := _folder_to_refresh(ls, c.uri)) is not None}
     if not changed:
         return
@@ -193,8 +194,11 @@ def _package_lacks(package: Package | None, facts: SourceFacts | None) -> bool:
     if package is None or facts is None:
         return False
     setup = package.posthog
+    from ..analysis.workspace import init_sides
+
     return (
         (facts.init_line is not None and setup.init is None)
+        or not init_sides(facts) <= (setup.init_sides | {"any"})
         or (facts.identify and not setup.has_identify)
         or not setup.identify_functions.issuperset(facts.identify_functions)
         or (facts.module_client and not setup.module_client)
@@ -204,6 +208,8 @@ def _package_lacks(package: Package | None, facts: SourceFacts | None) -> bool:
 async def did_save(ls: PosthogServer, params: types.DidSaveTextDocumentParams) -> None:
     """Saving a file that sets PostHog up (e.g. the client module a quick fix created) updates its package,
     so "capture before init" goes away without a restart."""
+    new_files.saved(ls)  # a module the last edit asked the editor to create may be written right after this file
+    ls.scope_changed()  # the saved content may make it generated or minified (keystroke-perf, H11)
     snap = ls.snapshot(params.text_document.uri)
     folder = ls.folder_at(snap.root) if snap is not None else None
     if snap is None or folder is None or folder.index is None:

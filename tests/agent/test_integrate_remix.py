@@ -105,10 +105,13 @@ def test_classic_remix_events_carry_the_user_id_and_the_logout_reads_it_before_t
     ) in logout
     login = (root / "app/routes/login.tsx").read_text()
     assert "posthog.identify({\n    distinctId: String(user.id)," in login
+    # the join route's action is the signup (it calls the model's createUser and has the new user's id): the model
+    # keeps only its account deletion, which no route calls
+    join = (root / "app/routes/join.tsx").read_text()
+    assert join.count("distinctId: String(user.id),") == 2  # signup identify + capture
     model = (root / "app/models/user.server.ts").read_text()
-    assert "const result = await db.user.create({" in model
-    assert model.count("distinctId: String(result.id),") == 3  # signup identify + capture, account deletion
-    assert "TODO(posthog)" not in model + login + logout
+    assert model.count("distinctId: String(result.id),") == 1 and "user_signed_up" not in model
+    assert "TODO(posthog)" not in model + login + logout + join
 
 
 def test_react_router_entry_client_gets_the_init_from_vite_variables(tmp_path, monkeypatch):
@@ -121,9 +124,12 @@ def test_react_router_entry_client_gets_the_init_from_vite_variables(tmp_path, m
     assert "import.meta.env.VITE_PUBLIC_POSTHOG_KEY" in entry and "posthog.init(posthogKey" in entry
     assert entry.index("posthog.init(") < entry.index("hydrateRoot(")
     assert "<PostHogInit" not in (root / "app/root.tsx").read_text()  # one browser init
-    # the app's session helpers: signIn knows the id, signOut reads it from the session before destroying it
+    # the login route's action calling the session helper signIn is the login (it has the user's id); signOut, which
+    # no route calls, reads the id from the session before destroying it
+    login = (root / "app/routes/login.tsx").read_text()
+    assert "distinctId: String(user.id)," in login and "user_logged_in" in login
     sessions = (root / "app/sessions.server.ts").read_text()
-    assert 'import { posthog } from "~/posthog.server";' in sessions and "distinctId: String(userId)," in sessions
+    assert 'import { posthog } from "~/posthog.server";' in sessions and "user_logged_in" not in sessions
     assert 'distinctId: session.get("userId")?.toString(),' in sessions
     assert sessions.index('session.get("userId")') < sessions.index("destroySession(session)")
     assert "process.env.VITE_PUBLIC_POSTHOG_KEY" in (root / "app/posthog.server.ts").read_text()

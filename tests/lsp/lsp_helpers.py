@@ -14,8 +14,8 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-LANGUAGE = {".py": "python", ".ts": "typescript", ".tsx": "typescriptreact", ".js": "javascript", ".svelte": "svelte",
-            ".vue": "vue"}
+LANGUAGE = {".py": "python", ".ts": "typescript", ".tsx": "typescriptreact", ".js": "javascript",
+            ".jsx": "javascriptreact", ".svelte": "svelte", ".vue": "vue"}
 
 
 # -- applying edits the way an editor does ------------------------------------------------------------------------

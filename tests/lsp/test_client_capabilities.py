@@ -332,7 +332,8 @@ async def test_a_pulling_client_that_never_sends_initialized_gets_its_report_aft
 ):
     write(tmp_path, "package.json", '{"dependencies": {"posthog-node": "5.0.0"}}')
     uri = write(tmp_path, "server.js", NODE_KEY)
-    pull = caps(textDocument__diagnostic={"dynamicRegistration": False})
+    pull = caps(textDocument__diagnostic={"dynamicRegistration": False},
+                workspace__diagnostics={"refreshSupport": True})
     await start(client, pull, tmp_path, initialized=False)
     open_doc(client, uri, NODE_KEY)
     loop = asyncio.get_running_loop()
@@ -343,6 +344,38 @@ async def test_a_pulling_client_that_never_sends_initialized_gets_its_report_aft
     assert loop.time() - began < 10  # not the 15 s a pull waits for a scan that never starts
     listed = await execute(client, "posthog.listPackages")
     assert [p["posthogInstalled"] for p in listed["packages"]] == [True]
+
+
+SERVER_CAPTURE = """import { posthog } from './lib/posthog'
+
+export async function logout(req, res) {
+  posthog.capture({ distinctId: String(req.user.id), event: 'user_logged_out' })
+  res.redirect('/')
+}
+"""
+CLIENT_MODULE = """import { PostHog } from 'posthog-node'
+
+export const posthog = new PostHog(process.env.POSTHOG_PROJECT_TOKEN, { host: process.env.POSTHOG_HOST, flushAt: 1 })
+"""
+
+
+async def test_a_pulling_client_that_cannot_be_asked_to_pull_again_gets_pushed_diagnostics_that_follow_new_files(
+    client: LanguageClient, tmp_path: Path
+):
+    """Neovim 0.11 pulls but announces no refresh support: after the server writes the PostHog module, nothing
+    would make it pull again, so its squiggles are pushed and "capture before init" goes away."""
+    write(tmp_path, "package.json", '{"dependencies": {"express": "4.21.0"}}')
+    uri = write(tmp_path, "routes.js", SERVER_CAPTURE)
+    neovim = caps(textDocument__diagnostic={"dynamicRegistration": False})
+    result = await start(client, neovim, tmp_path)
+    assert result.capabilities.diagnostic_provider is None
+    open_doc(client, uri, SERVER_CAPTURE)
+    assert "posthog/capture-before-init" in [d.code for d in await pushed(client, uri, 1)]
+    module = (tmp_path / "lib" / "posthog.js").as_uri()
+    created = await execute(client, "posthog.createFiles", [{"uri": module, "text": CLIENT_MODULE}])
+    assert len(created["created"]) == 1
+    left = await pushed(client, uri, 1, lambda ds: "posthog/capture-before-init" not in [d.code for d in ds])
+    assert "posthog/capture-before-init" not in [d.code for d in left]
 
 
 async def test_full_text_did_change_replaces_the_document(client: LanguageClient, tmp_path: Path):
