@@ -112,9 +112,12 @@ DENSE_FLOWS = [
 }}
 """,
 ]
-DENSE_HEAD = ["import express from 'express';", "import { redirect } from 'next/navigation';",
-        "import { supabase } from './db';", "import { stripe } from './stripe';", "import { auth } from './auth';",
-        "import { getCurrentUser, requireAuth } from './session';", "const router = express.Router();", ""]
+DENSE_HEAD = [
+    "import express from 'express';", "import { redirect } from 'next/navigation';", "import { supabase } from './db';",
+    "import { stripe } from './stripe';", "import { auth } from './auth';",
+    "import { getCurrentUser, requireAuth } from './session';", "const router = express.Router();", "",
+]
+
 
 def make_flow_dense(lines: int = 2400, flows: int = 40) -> str:
     """~`lines` lines of an Express/Next server module with `flows` flows of eight kinds between helpers (every

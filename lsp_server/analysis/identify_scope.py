@@ -234,11 +234,13 @@ def identified_nearby(unit: Unit, units: Sequence[Unit], calls: Sequence[Posthog
     called in it, or a same-file function it calls or that calls it identifying. None when nothing does."""
     try:
         places = _places()
-        local = {u.name for u in units if u.name and u is not unit}
+        local: set[str] | None = None  # the file's function names: made only for a helper-like call (keystroke-perf)
         for call in unit.calls:  # an imported `identifyUser(user)`; one defined here counts only if it identifies
             last = call.dotted.rsplit(".", 1)[-1]
-            if places.helper.search(last) and "posthog" not in call.dotted.lower() and last not in local:
-                return f"calls {call.dotted}"
+            if places.helper.search(last) and "posthog" not in call.dotted.lower():
+                local = local if local is not None else {u.name for u in units if u.name and u is not unit}
+                if last not in local:
+                    return f"calls {call.dotted}"
         if not any(c.kind in IDENTIFY_KINDS for c in calls):  # no function here identifies (keystroke-perf helper)
             return None
         by_name: dict[str, list[Unit]] = {}
