@@ -380,7 +380,7 @@ class _Detector:
             call = holder.parent
             callee = call.child_by_field_name("function") if call is not None else None
             text = self.doc.node_text(callee) if callee is not None else ""
-            if callee is None or text.rsplit(".", 1)[-1] not in self.vocab.request_callees:
+            if callee is None or not self._is_request(text.rsplit(".", 1)[-1]):
                 continue  # redirect("/login") navigates; only requests name a flow
             value = string_value(self.doc.node_text(s))
             if value.startswith(("/", "http", "api/", "auth/", "${")) or bare or (
@@ -574,7 +574,7 @@ class _Detector:
             if kind in _LOGIN_KINDS and not hits and not sup and anchor is None and self._placeholder(unit):
                 candidate.starts_only = True  # `setItem('userToken', 'abc')`: a docs placeholder, nobody to identify
             out.append(candidate)
-        return out
+        return _call_beats_name(out)
 
     def _state_support(self, unit: Unit, state_re: re.Pattern[str]) -> Call | None:
         """The statement writing the signed-in state (`ctx.session.user = …`, `set({ token: null })`) as a pseudo call:
@@ -733,7 +733,7 @@ class _Detector:
             return False
         last = self.doc.node_text(callee).rsplit(".", 1)[-1]
         getters = self.vocab.user_id.get("client_handoff", {}).get("getters", ())
-        if last not in self.vocab.request_callees or last in getters:
+        if not self._is_request(last) or last in getters:
             return False
         return _PATH_PART_RE.fullmatch(string_value(self.doc.node_text(s))) is not None
 
@@ -748,6 +748,14 @@ class _Detector:
             top, cur = cur, cur.parent
         return top
 
+    def _is_request(self, last: str) -> bool:
+        """`last` (a callee's last segment) sends a request: a known client, or in JS an app helper shaped like one
+        (`fetchPost`, `apiDelete`: [client_requests] wrapper_re)."""
+        if last in self.vocab.request_callees:
+            return True
+        wrapper = _compiled(self.vocab.client_requests.get("wrapper_re", "")) if self.doc.language != "python" else None
+        return wrapper is not None and wrapper.match(last) is not None
+
     def _write_request(self, unit: Unit) -> Call | None:
         """The unit's first request that writes (`this.http.post(…)`, `fetch(url, { method: 'POST' })`), outside server
         code ([client_requests]); None when there is none."""
@@ -760,9 +768,9 @@ class _Detector:
             writes, method_re = frozenset(conf.get("callees", [])), _compiled(conf.get("method_re", ""))
             for call in unit.calls:
                 last = call.dotted.rsplit(".", 1)[-1]
-                if last not in self.vocab.request_callees:
+                if not self._is_request(last):
                     continue
-                if last in writes:
+                if last in writes or (last not in self.vocab.request_callees and _WRITE_WORD_RE.search(last)):
                     args = call.node.child_by_field_name("arguments")
                     routes = self.vocab.route_register_re.match(call.dotted) is not None
                     if routes and args is not None and any(a.type in _FUNCTION_ARGS for a in args.named_children):
@@ -1752,6 +1760,7 @@ _HOOK_CALL_RE = re.compile(r"(?:React\.)?use[A-Z]")  # `useNavigate()`, `React.u
 _NEXT_CALL_RE = re.compile(r"(?<![\w$.])next\(\s*\)")  # a middleware letting the request through
 _DOM_EVENT_PROPS = frozenset({"onsubmit", "onclick"})  # `form.onsubmit = fn`: the form names the flow
 _PATH_PART_RE = re.compile(r"/?[\w-]+(?:/[\w-]+)*/?")  # `'signin'` in `API_URL + 'signin'`
+_WRITE_WORD_RE = re.compile(r"(?i)post|put|patch|delete")  # the method word of a request helper (`fetchPost`)
 
 
 def _awaited(call: Node) -> bool:
@@ -1763,6 +1772,23 @@ def _any_url(urls: Sequence[str]) -> set[FlowKind]:
     """For a function named for a login / signup: whatever its request's URL says, it is that flow's."""
     return {FlowKind.SIGNUP} if urls else set()
 _NON_WORD_RE = re.compile(r"[^\w$]+")
+
+
+def _call_beats_name(found: list[_Candidate]) -> list[_Candidate]:
+    """A `signup()` whose only auth call is `signOut()` logs out: a flow found by the name alone yields to a library
+    call of the opposite auth kind in the same function (signing in or up vs signing out)."""
+    called = {c.kind for c in found if c.strong}
+    if not called:
+        return found
+
+    def contradicted(c: _Candidate) -> bool:
+        if c.strong or not c.name_hit or len(c.evidence) != 1:
+            return False
+        return bool(called & {FlowKind.LOGOUT}) if c.kind in _LOGIN_KINDS else (
+            c.kind == FlowKind.LOGOUT and bool(called & _LOGIN_KINDS)
+        )
+
+    return [c for c in found if not contradicted(c)]
 
 
 @lru_cache(maxsize=16)
