@@ -50,11 +50,14 @@ export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([
 ]);
 
 // svelte / vue: the server analyses their <script> blocks
-const DOCUMENT_SELECTOR = [
-    'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'svelte', 'vue',
-].map(
-    (language) => ({ scheme: 'file', language }),
-);
+// (also by file name: without a Svelte/Vue extension VS Code opens them as plain text, and the server reads the
+// language from the extension then)
+const DOCUMENT_SELECTOR: ({ scheme: string; language: string } | { scheme: string; pattern: string })[] = [
+    ...['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'svelte', 'vue'].map(
+        (language) => ({ scheme: 'file', language }),
+    ),
+    { scheme: 'file', pattern: '**/*.{svelte,vue}' },
+];
 
 export function currentSettings(): PosthogSettings {
     const config = vscode.workspace.getConfiguration(SECTION);
