@@ -49,6 +49,8 @@ class _Config:
     callback_callee: re.Pattern[str]
     condition: re.Pattern[str]
     yields_to: dict[FlowKind, frozenset[FlowKind]]
+    loggers: re.Pattern[str]  # callees whose arguments are only logged
+    services: re.Pattern[str]  # receivers that are the app's own service objects
 
 
 def _compile(pattern: object) -> re.Pattern[str]:
@@ -70,6 +72,8 @@ def _config() -> _Config:
         callback_callee=_compile(cleanup.get("callback_callee_re")),
         condition=_compile(cleanup.get("condition_re")),
         yields_to=_kinds_map(data.get("named_only", {}).get("yields_to", {})),
+        loggers=_compile(data.get("unused_check", {}).get("logger_re")),
+        services=_compile(data.get("service_pairs", {}).get("receiver_re")),
     )
 
 
@@ -214,7 +218,6 @@ def named_only_yields(candidates: Sequence[_Candidate]) -> set[int]:
 # --- 15-ID-FP-1: a password check nobody acts on ---------------------------------------------------------------------
 
 _WRITTEN = {"variable_declarator": "name", "assignment": "left", "assignment_expression": "left"}
-_LOGGERS = re.compile(r"^(?:console|logger|log|logging|print|debug)(?:\.\w+)?$")
 
 
 def unused_check(
@@ -270,26 +273,23 @@ def _read_beyond_logs(doc: ParsedDocument, body: Node, name: str) -> bool:
             field = _WRITTEN.get(parent.type, "") if parent is not None else ""
             if field and parent is not None and parent.child_by_field_name(field) == node:
                 continue  # the binding itself
-            if not _in_logger(doc, node, body):
+            if not _in_logger(doc, node, body, _config().loggers):
                 return True
         stack.extend(node.named_children)
     return False
 
 
-def _in_logger(doc: ParsedDocument, node: Node, stop: Node) -> bool:
+def _in_logger(doc: ParsedDocument, node: Node, stop: Node, loggers: re.Pattern[str]) -> bool:
     cur = node.parent
     while cur is not None and cur != stop:
         if cur.type in ("call_expression", "call"):
             callee = cur.child_by_field_name("function")
-            return callee is not None and _LOGGERS.match(doc.node_text(callee)) is not None
+            return callee is not None and loggers.match(doc.node_text(callee)) is not None
         cur = cur.parent
     return False
 
 
 # --- item 8: a handler and the same-file service method it calls -----------------------------------------------------
-
-
-_SERVICE = re.compile(r"(?i)(?:service|api|store|facade|manager|provider|repository)$")
 
 
 def service_pairs(candidates: Sequence[_Candidate]) -> set[int]:
@@ -298,10 +298,11 @@ def service_pairs(candidates: Sequence[_Candidate]) -> set[int]:
     library call itself (then the handler goes): one flow, where the user (and the identify) is."""
     out: set[int] = set()
     try:
+        services = _config().services
         for g in candidates:
             anchor = g.anchor
             receiver, _, called = anchor.dotted.rpartition(".") if anchor is not None else ("", "", "")
-            if not (receiver.startswith("this.") or _SERVICE.search(receiver)):
+            if not (receiver.startswith("this.") or services.search(receiver)):
                 continue  # `supabase.auth.signUp(…)` is the library's, whatever this file calls its own functions
             for f in candidates:
                 if f is g or f.kind != g.kind or f.unit is g.unit or f.unit.name != called:

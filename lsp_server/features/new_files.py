@@ -58,7 +58,8 @@ def split(
 
 def expect(ls: PosthogServer, planned: Sequence[PlannedEdit], root: Path | None = None) -> None:
     """Remember the new files an edit asks the editor to create. Neovim writes such a file only on `:wall`, after the
-    document's didSave, and never reports it (no didOpen, no file watching on Linux): `saved` then finds it on disk."""
+    document's didSave, and never reports it (no didOpen, no file watching on Linux): `saved` then finds it on disk.
+    VS Code too: a created file the edit leaves unopened is saved without a didSave, and no watcher covers sources."""
     now = time.monotonic()
     for stale in [p for p, until in _expected.items() if until < now]:
         del _expected[stale]

@@ -119,8 +119,8 @@ def _browser_init(ls: PosthogServer, snap: Snapshot, package: Package | None, fi
 
     plan = plan_setup(package, {"client"}, _reader(ls, snap))
     # titled by its main edit ("Create src/hooks.client.ts (initialises posthog-js …)", "Initialise PostHog in …");
-    # without one this framework has no place for an init (a classic script page): the docs say how
-    return plan.edits if any("nitialise" in e.label for e in plan.edits) else []
+    # a plan that writes no init (a classic script page: only the manifest line) is no fix, the docs say how
+    return plan.edits if any(".init(" in e.new_text for e in plan.edits) else []
 
 
 def _ignore(snap: Snapshot, finding: Finding) -> list[PlannedEdit]:
